@@ -1,0 +1,1 @@
+"""Quality audits: scorecards, weighted criteria, audits of agents' work, action plans (later issue)."""

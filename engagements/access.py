@@ -1,0 +1,100 @@
+"""Who may see and do what on an engagement: the one place that answers it.
+
+An engagement grants object permissions (django-guardian) to groups of its practice and its provider, one
+group per side and role. Every engagement-scoped queryset in the portal is built on `engagements_for`, so the
+web UI, the API, CSV exports and background notifications all see the same rows. Nobody but a portal admin
+holds a model-level permission on a tenant model; `accept_global_perms=False` makes sure one granted by
+mistake could not widen anyone's view.
+"""
+
+from django.contrib.auth.models import Group
+from django.db import models
+from guardian.shortcuts import assign_perm, get_objects_for_user
+
+from engagements.choices import Role, Side
+
+# Object permissions on Engagement that each side's role receives when the engagement is created.
+# "manage_contract": the practice agrees the contract terms. "assign_agents": the provider staffs the account.
+ENGAGEMENT_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    (Side.PRACTICE, Role.MANAGER): ("view_engagement", "change_engagement", "manage_contract"),
+    (Side.PRACTICE, Role.STAFF): ("view_engagement",),
+    (Side.PROVIDER, Role.MANAGER): ("view_engagement", "change_engagement", "assign_agents"),
+    (Side.PROVIDER, Role.STAFF): ("view_engagement",),
+    (Side.PROVIDER, Role.INTEGRATION): ("view_engagement",),
+}
+
+ACTION_PERMISSIONS = {"view": "view_engagement", "change": "change_engagement"}
+
+
+def is_portal_admin(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def membership_of(user):
+    """The user's Membership, or None (anonymous users, admins without a side, integrations being set up)."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.membership
+    except AttributeError:
+        return None
+    except models.ObjectDoesNotExist:
+        return None
+
+
+def group_name(side: str, organization_id: int, role: str) -> str:
+    return f"{side}:{organization_id}:{role}"
+
+
+def organization_group(side: str, organization_id: int, role: str) -> Group:
+    group, _ = Group.objects.get_or_create(name=group_name(side, organization_id, role))
+    return group
+
+
+def grant_engagement_access(engagement) -> None:
+    """Give both sides' groups their object permissions on a new engagement."""
+    for (side, role), codenames in ENGAGEMENT_PERMISSIONS.items():
+        organization_id = engagement.practice_id if side == Side.PRACTICE else engagement.provider_id
+        group = organization_group(side, organization_id, role)
+        for codename in codenames:
+            assign_perm(f"engagements.{codename}", group, engagement)
+
+
+def engagements_for(user, action: str = "view"):
+    """Engagements on which `user` may perform `action` ("view", "change", or a permission codename)."""
+    from engagements.models import Engagement
+
+    if not user.is_authenticated or not user.is_active:
+        return Engagement.objects.none()
+    if is_portal_admin(user):
+        return Engagement.objects.all()
+    codename = ACTION_PERMISSIONS.get(action, action)
+    return get_objects_for_user(
+        user,
+        f"engagements.{codename}",
+        klass=Engagement.objects.all(),
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+class EngagementScopedQuerySet(models.QuerySet):
+    """For models that belong to one engagement: visible exactly when their engagement is."""
+
+    engagement_path = "engagement"
+
+    def for_user(self, user, action: str = "view"):
+        return self.filter(**{f"{self.engagement_path}__in": engagements_for(user, action)})
+
+
+def sync_member_groups(membership) -> None:
+    """Put the member in exactly the group of their side and role, or in none once they are deactivated.
+
+    Group membership is what carries the object permissions, so this is what makes a role change or a
+    deactivation take effect on the very next request.
+    """
+    user = membership.user
+    side_groups = user.groups.filter(name__regex=r"^(practice|provider):\d+:")
+    user.groups.remove(*side_groups)
+    if user.is_active:
+        user.groups.add(organization_group(membership.side, membership.organization_id, membership.role))

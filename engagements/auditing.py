@@ -1,0 +1,14 @@
+"""Every write to engagement data is recorded (who, when, before and after) by django-auditlog."""
+
+from auditlog.registry import auditlog
+
+
+def register_audited_models() -> None:
+    from engagements import models
+
+    for model in (models.Practice, models.Location, models.Provider, models.Agent, models.Engagement,
+                  models.Contract, models.AgentAssignment, models.Membership):
+        if not auditlog.contains(model):
+            auditlog.register(model, exclude_fields=["updated_at", "created_at"])
+    if not auditlog.contains(models.ApiToken):
+        auditlog.register(models.ApiToken, exclude_fields=["secret_hash"])

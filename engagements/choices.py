@@ -1,0 +1,73 @@
+from django.db import models
+
+
+class ServiceCategory(models.TextChoices):
+    """Where a service line sits on the transition path: peripheral work moves first, revenue cycle later."""
+
+    PERIPHERAL = "peripheral", "Peripheral (front office)"
+    REVENUE_CYCLE = "revenue_cycle", "Revenue cycle"
+    BACK_OFFICE = "back_office", "Back office"
+
+
+class PracticeKind(models.TextChoices):
+    OPTOMETRY = "optometry", "Optometry"
+    OPHTHALMOLOGY = "ophthalmology", "Ophthalmology"
+    MIXED = "mixed", "Optometry and ophthalmology"
+
+
+class EngagementStatus(models.TextChoices):
+    VETTING = "vetting", "Vetting"
+    CONTRACTING = "contracting", "Contracting"
+    TRANSITIONING = "transitioning", "Transitioning"
+    STEADY = "steady", "Steady state"
+    OFFBOARDING = "offboarding", "Offboarding"
+    ENDED = "ended", "Ended"
+
+    @classmethod
+    def active(cls):
+        return [s for s in cls if s != cls.ENDED]
+
+
+# Which statuses an engagement may move to from each status. Steady state can go back to transitioning when
+# the practice hands over a further phase of work; ending early is possible from any stage before go-live.
+ALLOWED_TRANSITIONS = {
+    EngagementStatus.VETTING: {EngagementStatus.CONTRACTING, EngagementStatus.ENDED},
+    EngagementStatus.CONTRACTING: {EngagementStatus.TRANSITIONING, EngagementStatus.VETTING, EngagementStatus.ENDED},
+    EngagementStatus.TRANSITIONING: {EngagementStatus.STEADY, EngagementStatus.OFFBOARDING},
+    EngagementStatus.STEADY: {EngagementStatus.TRANSITIONING, EngagementStatus.OFFBOARDING},
+    EngagementStatus.OFFBOARDING: {EngagementStatus.ENDED},
+    EngagementStatus.ENDED: set(),
+}
+
+
+class AgentStatus(models.TextChoices):
+    """An agent's path: candidate → vetting → training → ramp → live (onboarding fills in the steps)."""
+
+    CANDIDATE = "candidate", "Candidate"
+    VETTING = "vetting", "Vetting"
+    TRAINING = "training", "Training"
+    RAMP = "ramp", "Ramping up"
+    LIVE = "live", "Live"
+    OFFBOARDED = "offboarded", "Offboarded"
+
+
+class Side(models.TextChoices):
+    PRACTICE = "practice", "Practice"
+    PROVIDER = "provider", "Provider"
+
+
+class Role(models.TextChoices):
+    """A person's role within their practice or provider. Integration is for API service identities only."""
+
+    MANAGER = "manager", "Manager"
+    STAFF = "staff", "Staff"
+    INTEGRATION = "integration", "Integration"
+
+    @classmethod
+    def for_people(cls):
+        return [(cls.MANAGER.value, cls.MANAGER.label), (cls.STAFF.value, cls.STAFF.label)]
+
+
+class TokenKind(models.TextChoices):
+    PERSONAL = "personal", "Personal"
+    INTEGRATION = "integration", "Integration"

@@ -1,0 +1,21 @@
+from engagements.models.engagements import AgentAssignment, Contract, Engagement, EngagementStatusChange
+from engagements.models.organizations import Agent, Location, Practice, Provider, ServiceLine
+from engagements.models.people import ApiToken, Invitation, Membership
+from engagements.models.permissions import EngagementGroupObjectPermission, EngagementUserObjectPermission
+
+__all__ = [
+    "Agent",
+    "AgentAssignment",
+    "ApiToken",
+    "Contract",
+    "Engagement",
+    "EngagementGroupObjectPermission",
+    "EngagementStatusChange",
+    "EngagementUserObjectPermission",
+    "Invitation",
+    "Location",
+    "Membership",
+    "Practice",
+    "Provider",
+    "ServiceLine",
+]

@@ -1,0 +1,248 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from engagements.access import is_portal_admin, membership_of
+from engagements.choices import Role, Side, TokenKind
+
+ONE_SIDE = (Q(practice__isnull=False) & Q(provider__isnull=True)) | (Q(practice__isnull=True) & Q(provider__isnull=False))
+
+
+def hash_secret(raw: str) -> str:
+    """Tokens and invitation links are 256-bit random strings: a plain SHA-256 is enough to store them safely."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class SideMixin:
+    """Shared by rows that belong to exactly one practice or one provider."""
+
+    @property
+    def side(self) -> str:
+        return Side.PRACTICE if self.practice_id else Side.PROVIDER
+
+    @property
+    def organization(self):
+        return self.practice if self.practice_id else self.provider
+
+    @property
+    def organization_id(self) -> int:
+        return self.practice_id or self.provider_id
+
+    def same_side_filter(self) -> Q:
+        return Q(practice_id=self.practice_id) if self.practice_id else Q(provider_id=self.provider_id)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def for_user(self, user, action: str = "view"):
+        """Each side manages its own people: managers change them, everyone on the side sees them."""
+        if is_portal_admin(user):
+            return self
+        membership = membership_of(user)
+        if membership is None or not user.is_active:
+            return self.none()
+        if action != "view" and membership.role != Role.MANAGER:
+            return self.none()
+        return self.filter(membership.same_side_filter())
+
+    def people(self):
+        return self.exclude(role=Role.INTEGRATION)
+
+
+class Membership(SideMixin, models.Model):
+    """A user's place on one side: a member of one practice or one provider, with a role there."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    practice = models.ForeignKey(
+        "engagements.Practice", on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+    )
+    provider = models.ForeignKey(
+        "engagements.Provider", on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.STAFF)
+    job_title = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "user__email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=ONE_SIDE,
+                name="%(app_label)s_%(class)s_exactly_one_side",
+                violation_error_message="A member belongs to exactly one practice or one provider.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.INTEGRATION) | Q(provider__isnull=False),
+                name="%(app_label)s_%(class)s_integrations_belong_to_providers",
+                violation_error_message="Only a provider can have integration identities.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user.get_full_name() or self.user.email} ({self.role_label}, {self.organization})"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def is_active(self) -> bool:
+        return self.user.is_active
+
+    @property
+    def role_label(self) -> str:
+        if self.role == Role.MANAGER:
+            return "Practice manager" if self.practice_id else "BPO account manager"
+        return Role(self.role).label
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_user(self, user, action: str = "view"):
+        if is_portal_admin(user):
+            return self
+        membership = membership_of(user)
+        if membership is None or not user.is_active or membership.role != Role.MANAGER:
+            return self.none()
+        return self.filter(membership.same_side_filter())
+
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(SideMixin, models.Model):
+    """A one-time link that lets a colleague set a password and join a practice or provider."""
+
+    email = models.EmailField()
+    practice = models.ForeignKey(
+        "engagements.Practice", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    provider = models.ForeignKey(
+        "engagements.Provider", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    role = models.CharField(max_length=20, choices=Role.for_people(), default=Role.STAFF)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=ONE_SIDE,
+                name="%(app_label)s_%(class)s_exactly_one_side",
+                violation_error_message="An invitation is to exactly one practice or one provider.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invitation for {self.email} to {self.organization}"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == "pending"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def for_user(self, user, action: str = "view"):
+        """Your own personal tokens; a provider's managers also see and revoke its integration tokens."""
+        if is_portal_admin(user):
+            return self
+        membership = membership_of(user)
+        if membership is None or not user.is_active:
+            return self.none()
+        mine = Q(kind=TokenKind.PERSONAL, user=user)
+        if membership.role == Role.MANAGER and membership.provider_id:
+            return self.filter(mine | Q(kind=TokenKind.INTEGRATION, provider_id=membership.provider_id))
+        return self.filter(mine)
+
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A credential for the REST API. Only a SHA-256 of the secret is kept; the secret is shown once.
+
+    A personal token acts as the person who made it. An integration token acts as its own service identity,
+    a member of one provider with the integration role, so the provider's engagement scope applies to it and
+    the audit log names the integration, not the manager who created it.
+    """
+
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=TokenKind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    provider = models.ForeignKey(
+        "engagements.Provider",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        help_text="The provider an integration token is scoped to.",
+    )
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="api_tokens_created"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=TokenKind.PERSONAL, provider__isnull=True)
+                | Q(kind=TokenKind.INTEGRATION, provider__isnull=False),
+                name="%(app_label)s_%(class)s_integration_tokens_have_a_provider",
+                violation_error_message="An integration token is scoped to one provider; a personal token to none.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @staticmethod
+    def generate() -> tuple[str, str, str]:
+        """A new (prefix, full token, hash). The prefix finds the row; the hash proves the secret."""
+        prefix = secrets.token_hex(4)
+        raw = f"bpo_{prefix}_{secrets.token_urlsafe(32)}"
+        return prefix, raw, hash_secret(raw)
+
+    @staticmethod
+    def prefix_of(raw: str) -> str | None:
+        parts = raw.split("_", 2)
+        if len(parts) != 3 or parts[0] != "bpo" or len(parts[1]) != 8:
+            return None
+        return parts[1]
+
+    def matches(self, raw: str) -> bool:
+        return secrets.compare_digest(self.secret_hash, hash_secret(raw))

@@ -1,0 +1,19 @@
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from engagements.access import sync_member_groups
+from engagements.models import Membership
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="engagements.membership_groups")
+def membership_saved(sender, instance, **kwargs):
+    sync_member_groups(instance)
+
+
+@receiver(post_save, sender=get_user_model(), dispatch_uid="engagements.user_groups")
+def user_saved(sender, instance, **kwargs):
+    # Deactivating a user (here or in the Django admin) must drop their engagement access at once.
+    membership = Membership.objects.filter(user=instance).first()
+    if membership is not None:
+        sync_member_groups(membership)
