@@ -1,0 +1,87 @@
+"""One FilterSet per model, used by the UI list pages and the API alike."""
+
+import django_filters
+from django.db.models import Q
+from django_countries import countries
+
+from engagements.choices import AgentStatus, EngagementStatus, PracticeKind
+from engagements.models import Agent, Engagement, Practice, Provider, ServiceLine
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """Adds `q`, a case-insensitive search over the fields a person would type."""
+
+    search_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    def search(self, queryset, name, value):
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value.strip()})
+        return queryset.filter(condition)
+
+
+class EngagementFilterSet(SearchFilterSet):
+    search_fields = ("name", "practice__name", "provider__name")
+    status = django_filters.MultipleChoiceFilter(choices=EngagementStatus.choices)
+    practice = django_filters.ModelChoiceFilter(queryset=Practice.objects.all())
+    provider = django_filters.ModelChoiceFilter(queryset=Provider.objects.all())
+    service_line = django_filters.ModelChoiceFilter(
+        field_name="service_lines", queryset=ServiceLine.objects.all(), to_field_name="code", label="Service line"
+    )
+
+    class Meta:
+        model = Engagement
+        fields = ["q", "status", "practice", "provider", "service_line"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            # Offer only the practices and providers the user can see, so the form itself leaks nothing.
+            self.filters["practice"].queryset = Practice.objects.for_user(user)
+            self.filters["provider"].queryset = Provider.objects.for_user(user)
+
+
+class PracticeFilterSet(SearchFilterSet):
+    search_fields = ("name", "locations__city")
+    kind = django_filters.ChoiceFilter(choices=PracticeKind.choices)
+
+    class Meta:
+        model = Practice
+        fields = ["q", "kind"]
+
+
+class ProviderFilterSet(SearchFilterSet):
+    search_fields = ("name", "languages", "description")
+    delivery_country = django_filters.ChoiceFilter(
+        field_name="delivery_countries", lookup_expr="icontains", choices=list(countries), label="Delivers from"
+    )
+    coverage_24x7 = django_filters.BooleanFilter(label="24x7 coverage")
+    eye_care_experience = django_filters.BooleanFilter(
+        method="filter_eye_care_experience", label="Eye-care experience"
+    )
+
+    class Meta:
+        model = Provider
+        fields = ["q", "delivery_country", "coverage_24x7", "eye_care_experience"]
+
+    def filter_eye_care_experience(self, queryset, name, value):
+        return queryset.filter(eye_care_experience_years__gt=0) if value else queryset.filter(eye_care_experience_years=0)
+
+
+class AgentFilterSet(SearchFilterSet):
+    search_fields = ("full_name", "employee_ref", "email")
+    status = django_filters.MultipleChoiceFilter(choices=AgentStatus.choices)
+    provider = django_filters.ModelChoiceFilter(queryset=Provider.objects.all())
+    engagement = django_filters.ModelChoiceFilter(
+        field_name="assignments__engagement", queryset=Engagement.objects.all(), label="Engagement"
+    )
+
+    class Meta:
+        model = Agent
+        fields = ["q", "status", "provider", "engagement"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.filters["engagement"].queryset = Engagement.objects.for_user(user)
