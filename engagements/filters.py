@@ -34,8 +34,9 @@ class EngagementFilterSet(SearchFilterSet):
         model = Engagement
         fields = ["q", "status", "practice", "provider", "service_line"]
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
         if user is not None:
             # Offer only the practices and providers the user can see, so the form itself leaks nothing.
             self.filters["practice"].queryset = Practice.objects.for_user(user)
@@ -81,7 +82,8 @@ class AgentFilterSet(SearchFilterSet):
         model = Agent
         fields = ["q", "status", "provider", "engagement"]
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
         if user is not None:
             self.filters["engagement"].queryset = Engagement.objects.for_user(user)
