@@ -1,0 +1,112 @@
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import RequestFactory
+
+from bpo_portal.checks import global_permission_holders
+from engagements.choices import EngagementStatus
+from engagements.management.commands.seed_demo import ADMIN_EMAIL, DEFAULT_PASSWORD, PRACTICES, PROVIDERS
+from engagements.models import Engagement, Membership
+
+DEMO_EMAILS = [ADMIN_EMAIL] + [person.email for spec in PRACTICES + PROVIDERS for person in spec.people]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The command hashes a dozen passwords per run; the production hasher would make this test slow for no gain.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    models = [m for m in apps.get_models() if m._meta.app_label in {"auth", "engagements", "guardian", "auditlog"}]
+    return {m._meta.label: m.objects.count() for m in models}
+
+
+def can_sign_in(email: str, password: str) -> bool:
+    # django-axes needs the request to decide about lockouts.
+    request = RequestFactory().post("/accounts/login/")
+    return authenticate(request, username=email, password=password) is not None
+
+
+@pytest.mark.django_db
+def test_running_it_twice_creates_nothing_new_and_prints_the_same_logins():
+    first_output = seed()
+    counts_after_first = row_counts()
+
+    second_output = seed()
+
+    assert row_counts() == counts_after_first
+    assert second_output == first_output
+    assert counts_after_first["engagements.Engagement"] >= 6
+
+
+@pytest.mark.django_db
+def test_it_prints_every_login_with_the_password_and_where_to_go():
+    output = seed()
+
+    for email in DEMO_EMAILS:
+        assert email in output
+    assert DEFAULT_PASSWORD in output
+    assert "Open http://127.0.0.1:8000" in output
+
+
+@pytest.mark.django_db
+def test_the_engagements_cover_every_status_of_the_lifecycle():
+    seed()
+
+    assert set(Engagement.objects.values_list("status", flat=True)) == set(EngagementStatus.values)
+    for engagement in Engagement.objects.exclude(status__in=[EngagementStatus.VETTING, EngagementStatus.CONTRACTING]):
+        assert hasattr(engagement, "contract"), f"{engagement} went live without a contract"
+        assert engagement.service_lines.exists()
+
+
+@pytest.mark.django_db
+def test_every_printed_login_can_sign_in():
+    seed()
+
+    for email in DEMO_EMAILS:
+        assert can_sign_in(email, DEFAULT_PASSWORD), email
+
+
+@pytest.mark.django_db
+def test_each_organisation_has_a_manager_and_a_staff_member():
+    seed()
+
+    for spec in PRACTICES + PROVIDERS:
+        roles = set(
+            Membership.objects.filter(user__email__in=[p.email for p in spec.people]).values_list("role", flat=True)
+        )
+        assert roles == {"manager", "staff"}, spec.name
+
+
+@pytest.mark.django_db
+def test_only_the_portal_admin_holds_model_level_permissions():
+    seed()
+
+    assert global_permission_holders() == ([], [])
+
+
+@pytest.mark.django_db
+def test_a_chosen_password_replaces_the_default_on_every_login():
+    seed()
+
+    seed("--password", "another-demo-secret-7")
+
+    assert can_sign_in("manager@riverside.example", "another-demo-secret-7")
+    assert not can_sign_in("manager@riverside.example", DEFAULT_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_weak_password():
+    with pytest.raises(CommandError):
+        seed("--password", "short")
