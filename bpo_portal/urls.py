@@ -1,4 +1,19 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
-urlpatterns = [path("admin/", admin.site.urls)]
+from bpo_portal.views import health
+from engagements.views import AcceptInvitationView, HomeView
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("invitations/<str:token>/", AcceptInvitationView.as_view(), name="accept_invitation"),
+    path("health/", health, name="health"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("engagements.api.urls")),
+    path("", include("engagements.urls")),
+]

@@ -1,0 +1,81 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from guardian.admin import GuardedModelAdmin
+
+from engagements import models
+
+
+@admin.register(models.ServiceLine)
+class ServiceLineAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "category", "sort_order")
+    list_editable = ("sort_order",)
+
+
+class LocationInline(admin.TabularInline):
+    model = models.Location
+    extra = 0
+
+
+@admin.register(models.Practice)
+class PracticeAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "timezone", "monthly_patient_volume")
+    search_fields = ("name",)
+    inlines = [LocationInline]
+
+
+@admin.register(models.Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ("name", "headquarters_country", "coverage_24x7", "eye_care_experience_years")
+    search_fields = ("name",)
+
+
+@admin.register(models.Agent)
+class AgentAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "provider", "status", "employee_ref")
+    list_filter = ("status", "provider")
+    search_fields = ("full_name", "employee_ref", "email")
+
+
+class ContractInline(admin.StackedInline):
+    model = models.Contract
+    extra = 0
+
+
+@admin.register(models.Engagement)
+class EngagementAdmin(GuardedModelAdmin):
+    """Status is changed through the portal's lifecycle rules; the admin shows it read-only."""
+
+    list_display = ("name", "practice", "provider", "status", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("name", "practice__name", "provider__name")
+    readonly_fields = ("status", "created_by", "created_at", "updated_at")
+    inlines = [ContractInline]
+
+
+@admin.register(models.Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "practice", "provider", "role", "created_at", "expires_at", "accepted_at", "revoked_at")
+    readonly_fields = ("token_hash",)
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "provider", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("prefix", "secret_hash", "user", "created_by", "last_used_at")
+
+
+class MembershipInline(admin.StackedInline):
+    model = models.Membership
+    fk_name = "user"
+    can_delete = False
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    inlines = [MembershipInline]
+    list_display = ("username", "first_name", "last_name", "is_active", "is_staff")
