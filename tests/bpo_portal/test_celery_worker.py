@@ -1,0 +1,78 @@
+"""Tasks sent through Redis to a separate worker process, against the same database the tests write to."""
+
+from datetime import timedelta
+
+import pytest
+from celery.result import EagerResult
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from bpo_portal.tasks import clear_expired_sessions
+from engagements.choices import Role
+from engagements.models import Invitation
+from engagements.models.people import hash_secret
+from engagements.tasks import send_invitation_email
+from tests import factories
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+RESULT_TIMEOUT = 30
+
+
+def make_invitation() -> Invitation:
+    practice = factories.make_practice("Riverside Eye Care")
+    manager = factories.make_member(practice, Role.MANAGER)
+    return Invitation.objects.create(
+        email="new.colleague@riverside.example",
+        practice=practice,
+        role=Role.STAFF,
+        token_hash=hash_secret("inv_worker-test"),
+        expires_at=timezone.now() + timedelta(days=7),
+        invited_by=manager,
+    )
+
+
+def run_on_worker(task, *args):
+    result = task.delay(*args)
+    assert not isinstance(result, EagerResult), "the task ran in the test process, not on the worker"
+    return result.get(timeout=RESULT_TIMEOUT)
+
+
+def make_session(expires_in: timedelta) -> str:
+    store = SessionStore()
+    store["note"] = "worker test"
+    store.create()
+    Session.objects.filter(session_key=store.session_key).update(expire_date=timezone.now() + expires_in)
+    return store.session_key
+
+
+def test_the_worker_sends_an_invitation_and_records_when(celery_worker):
+    invitation = make_invitation()
+
+    assert run_on_worker(send_invitation_email, invitation.pk, "http://x/link") == "sent"
+
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None
+
+
+def test_sending_the_same_invitation_again_changes_nothing(celery_worker):
+    invitation = make_invitation()
+    run_on_worker(send_invitation_email, invitation.pk, "http://x/link")
+    invitation.refresh_from_db()
+    first_sent_at = invitation.sent_at
+
+    assert run_on_worker(send_invitation_email, invitation.pk, "http://x/link") == "already-sent"
+
+    invitation.refresh_from_db()
+    assert invitation.sent_at == first_sent_at
+
+
+def test_the_worker_clears_expired_sessions_and_keeps_live_ones(celery_worker):
+    expired = make_session(timedelta(hours=-1))
+    live = make_session(timedelta(hours=1))
+
+    assert run_on_worker(clear_expired_sessions) == 1
+
+    assert not Session.objects.filter(session_key=expired).exists()
+    assert Session.objects.filter(session_key=live).exists()
