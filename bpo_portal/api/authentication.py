@@ -1,3 +1,4 @@
+from auditlog.context import auditlog_value
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -29,10 +30,26 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         # Record use at most once a minute, so a busy integration does not write on every request.
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > LAST_USED_GRANULARITY_SECONDS:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        attribute_changes_to(token.user)
         return token.user, token
 
     def authenticate_header(self, request):
         return 'Token realm="api"'
+
+
+def attribute_changes_to(user) -> None:
+    """Name the token's user as the actor of the audit log entries this request writes.
+
+    auditlog's middleware captures `request.user` before DRF has authenticated the token, so without this every
+    change made through the API would be logged with no actor. Its context for this request is a dict we may
+    fill in; a nested `set_actor()` would replace it and leave the middleware's signal receiver connected.
+    """
+    try:
+        context = auditlog_value.get()
+    except LookupError:  # outside a request (management commands, tests calling the class directly)
+        return
+    if context.get("actor") is None:
+        context["actor"] = user
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
