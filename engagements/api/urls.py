@@ -1,0 +1,22 @@
+"""Mounted at /api/v1/ by bpo_portal/urls.py. Resource paths are a public contract: add, never rename."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from engagements.api import views
+
+router = DefaultRouter()
+router.register("practices", views.PracticeViewSet)
+router.register("providers", views.ProviderViewSet)
+router.register("engagements", views.EngagementViewSet)
+router.register("agents", views.AgentViewSet)
+router.register("service-lines", views.ServiceLineViewSet)
+
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="api-me"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("", include(router.urls)),
+]
