@@ -97,6 +97,7 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Authentication and sessions ----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -157,6 +158,7 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["bpo_portal.formats"]
 
 # --- Static files -------------------------------------------------------------------------------------------------
 # Bootstrap, its icons, htmx and Chart.js come from npm (package.json) at install time; only the folders the

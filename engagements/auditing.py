@@ -9,6 +9,6 @@ def register_audited_models() -> None:
     for model in (models.Practice, models.Location, models.Provider, models.Agent, models.Engagement,
                   models.Contract, models.AgentAssignment, models.Membership):
         if not auditlog.contains(model):
-            auditlog.register(model, exclude_fields=["updated_at", "created_at"])
+            auditlog.register(model, exclude_fields=["id", "updated_at", "created_at"], m2m_fields={})
     if not auditlog.contains(models.ApiToken):
         auditlog.register(models.ApiToken, exclude_fields=["secret_hash"])

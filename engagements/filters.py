@@ -1,6 +1,7 @@
 """One FilterSet per model, used by the UI list pages and the API alike."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django_countries import countries
 
@@ -23,7 +24,7 @@ class SearchFilterSet(django_filters.FilterSet):
 
 class EngagementFilterSet(SearchFilterSet):
     search_fields = ("name", "practice__name", "provider__name")
-    status = django_filters.MultipleChoiceFilter(choices=EngagementStatus.choices)
+    status = django_filters.MultipleChoiceFilter(choices=EngagementStatus.choices, widget=forms.CheckboxSelectMultiple)
     practice = django_filters.ModelChoiceFilter(queryset=Practice.objects.all())
     provider = django_filters.ModelChoiceFilter(queryset=Provider.objects.all())
     service_line = django_filters.ModelChoiceFilter(
@@ -72,7 +73,7 @@ class ProviderFilterSet(SearchFilterSet):
 
 class AgentFilterSet(SearchFilterSet):
     search_fields = ("full_name", "employee_ref", "email")
-    status = django_filters.MultipleChoiceFilter(choices=AgentStatus.choices)
+    status = django_filters.MultipleChoiceFilter(choices=AgentStatus.choices, widget=forms.CheckboxSelectMultiple)
     provider = django_filters.ModelChoiceFilter(queryset=Provider.objects.all())
     engagement = django_filters.ModelChoiceFilter(
         field_name="assignments__engagement", queryset=Engagement.objects.all(), label="Engagement"

@@ -19,7 +19,7 @@ class EngagementTable(tables.Table):
     status = StatusBadgeColumn()
     service_lines = tables.ManyToManyColumn(verbose_name="Service lines", orderable=False)
     target_go_live = tables.DateColumn(verbose_name="Go-live")
-    updated_at = tables.DateTimeColumn(verbose_name="Updated", format="Y-m-d")
+    updated_at = tables.DateColumn(verbose_name="Updated")
 
     class Meta:
         model = Engagement
@@ -40,7 +40,11 @@ class PracticeTable(tables.Table):
 
 class ProviderTable(tables.Table):
     name = tables.Column(linkify=True)
-    delivery_countries = tables.Column(verbose_name="Delivers from", orderable=False)
+    # django-countries' lazy choices break django-tables2's get_FOO_display, so these read plain properties.
+    headquarters_country = tables.Column(
+        accessor="headquarters_country_name", verbose_name="Headquarters", order_by=("headquarters_country",)
+    )
+    delivery_countries = tables.Column(accessor="delivery_country_names", verbose_name="Delivers from", orderable=False)
     coverage_24x7 = tables.BooleanColumn(verbose_name="24x7")
 
     class Meta:
@@ -55,11 +59,6 @@ class ProviderTable(tables.Table):
         )
         empty_text = "No providers match."
 
-    def render_delivery_countries(self, value):
-        return ", ".join(country.name for country in value)
-
-    def value_delivery_countries(self, value):
-        return ", ".join(country.code for country in value)
 
 
 class AgentTable(tables.Table):
@@ -78,7 +77,7 @@ class MemberTable(tables.Table):
     email = tables.Column(accessor="user__email", verbose_name="E-mail")
     role = tables.Column(accessor="role_label", verbose_name="Role", order_by=("role",))
     active = tables.BooleanColumn(accessor="user__is_active", verbose_name="Active")
-    last_login = tables.DateTimeColumn(accessor="user__last_login", verbose_name="Last sign-in", format="Y-m-d H:i")
+    last_login = tables.DateTimeColumn(accessor="user__last_login", verbose_name="Last sign-in")
     actions = tables.TemplateColumn(
         template_name="engagements/people/_member_actions.html", orderable=False, exclude_from_export=True
     )

@@ -159,6 +159,14 @@ class Provider(models.Model):
         return reverse("engagements:provider_detail", args=[self.pk])
 
     @property
+    def headquarters_country_name(self) -> str:
+        return self.headquarters_country.name
+
+    @property
+    def delivery_country_names(self) -> str:
+        return ", ".join(country.name for country in self.delivery_countries)
+
+    @property
     def has_eye_care_experience(self) -> bool:
         return self.eye_care_experience_years > 0
 
