@@ -41,6 +41,8 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Links in e-mails and the seed's "Open ..." line point at the address actually served, unless SITE_URL is set.
+run: export SITE_URL ?= http://$(ADDRESS)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
