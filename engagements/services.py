@@ -82,6 +82,7 @@ def change_engagement_status(engagement: Engagement, to_status: str, *, by, note
 @transaction.atomic
 def save_contract(engagement: Engagement, *, by, **terms) -> Contract:
     """Record or amend the basic contract terms. An ended engagement's contract is history and stays as it was."""
+    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)  # the status as it is now
     if engagement.is_ended:
         raise DomainError("The engagement has ended; its contract can no longer be changed.")
     contract = Contract.objects.filter(engagement=engagement).first() or Contract(engagement=engagement)

@@ -13,6 +13,12 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 is slow by design; tests make dozens of users and do not test the hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _celery_runs_in_process(request):
     """Tasks run inline in tests unless a test is marked `worker`, which sends them to a real worker."""
     if request.node.get_closest_marker("worker"):
