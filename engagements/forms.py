@@ -127,6 +127,10 @@ class AgentForm(UserFormMixin, forms.ModelForm):
             self.instance.provider = membership_of(self.user).provider
         super()._post_clean()
 
+    def _get_validation_exclusions(self):
+        # The provider is set by us, not typed in, but the per-provider employee-ID rule must still be checked.
+        return super()._get_validation_exclusions() - {"provider"}
+
 
 class AssignAgentForm(forms.Form):
     agent = forms.ModelChoiceField(queryset=Agent.objects.none())
