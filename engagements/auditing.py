@@ -10,5 +10,6 @@ def register_audited_models() -> None:
                   models.Contract, models.AgentAssignment, models.Membership):
         if not auditlog.contains(model):
             auditlog.register(model, exclude_fields=["id", "updated_at", "created_at"], m2m_fields={})
-    if not auditlog.contains(models.ApiToken):
-        auditlog.register(models.ApiToken, exclude_fields=["secret_hash"])
+    for model, secret in ((models.ApiToken, "secret_hash"), (models.Invitation, "token_hash")):
+        if not auditlog.contains(model):
+            auditlog.register(model, exclude_fields=[secret])
