@@ -115,6 +115,8 @@ class ProviderSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        # django-countries builds a ListField for a multiple country field and drops the model's blank=True.
+        extra_kwargs = {"delivery_countries": {"required": False}}
 
 
 # --- Engagements ----------------------------------------------------------------------------------------------------
