@@ -5,8 +5,14 @@ from django import forms
 from django.db.models import Q
 from django_countries import countries
 
-from engagements.choices import AgentStatus, EngagementStatus, PracticeKind
-from engagements.models import Agent, Engagement, Practice, Provider, ServiceLine
+from engagements.choices import AgentStatus, EngagementStatus, PracticeKind, Role
+from engagements.models import Agent, Engagement, Membership, Practice, Provider, ServiceLine
+
+
+def yes_no_filter(**kwargs):
+    """A boolean filter that reads "Any / Yes / No" rather than the default "Unknown"."""
+    choices = (("", "Any"), ("true", "Yes"), ("false", "No"))
+    return django_filters.BooleanFilter(widget=forms.Select(choices=choices), **kwargs)
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -58,10 +64,8 @@ class ProviderFilterSet(SearchFilterSet):
     delivery_country = django_filters.ChoiceFilter(
         field_name="delivery_countries", lookup_expr="icontains", choices=list(countries), label="Delivers from"
     )
-    coverage_24x7 = django_filters.BooleanFilter(label="24x7 coverage")
-    eye_care_experience = django_filters.BooleanFilter(
-        method="filter_eye_care_experience", label="Eye-care experience"
-    )
+    coverage_24x7 = yes_no_filter(label="24x7 coverage")
+    eye_care_experience = yes_no_filter(method="filter_eye_care_experience", label="Eye-care experience")
 
     class Meta:
         model = Provider
@@ -88,3 +92,13 @@ class AgentFilterSet(SearchFilterSet):
         user = getattr(self.request, "user", None)
         if user is not None:
             self.filters["engagement"].queryset = Engagement.objects.for_user(user)
+
+
+class MemberFilterSet(SearchFilterSet):
+    search_fields = ("user__first_name", "user__last_name", "user__email", "job_title")
+    role = django_filters.ChoiceFilter(choices=Role.for_people())
+    active = yes_no_filter(field_name="user__is_active", label="Active")
+
+    class Meta:
+        model = Membership
+        fields = ["q", "role", "active"]

@@ -85,4 +85,5 @@ class MemberTable(tables.Table):
     class Meta:
         model = Membership
         fields = ("name", "email", "role", "job_title", "active", "last_login", "actions")
+        attrs = {"class": "table table-hover align-middle mb-0", "thead": {"class": "table-light"}}
         empty_text = "Nobody yet."

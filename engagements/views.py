@@ -26,7 +26,13 @@ from engagements import services
 from engagements.access import engagements_for, is_portal_admin, membership_of
 from engagements.attention import attention_items
 from engagements.choices import EngagementStatus, TokenKind
-from engagements.filters import AgentFilterSet, EngagementFilterSet, PracticeFilterSet, ProviderFilterSet
+from engagements.filters import (
+    AgentFilterSet,
+    EngagementFilterSet,
+    MemberFilterSet,
+    PracticeFilterSet,
+    ProviderFilterSet,
+)
 from engagements.forms import (
     AcceptInvitationForm,
     AgentForm,
@@ -410,7 +416,7 @@ class PeopleView(ObjectListView):
 
     model = Membership
     table_class = MemberTable
-    filterset_class = None
+    filterset_class = MemberFilterSet
     title = "People"
     template_name = "engagements/people/people.html"
     select_related = ("user", "practice", "provider")

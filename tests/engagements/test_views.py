@@ -273,3 +273,34 @@ class TestPeopleAndTokens:
         response = client.post(reverse("engagements:token_create"), {"name": "X", "kind": "integration"},
                                follow=True)
         assert "integration" in str(list(response.context["messages"])[0]).lower()
+
+
+class TestDirectoryAndPeopleFilters:
+    def test_providers_filter_by_coverage_country_and_experience(self, client, world):
+        world.provider.coverage_24x7 = True
+        world.provider.delivery_countries = ["PH"]
+        world.provider.eye_care_experience_years = 6
+        world.provider.save()
+        client.force_login(world.practice_manager)
+        url = reverse("engagements:provider_list")
+
+        def names(params):
+            return {row.record.name for row in client.get(url, params).context["table"].page.object_list}
+
+        assert names({"coverage_24x7": "true"}) == {"ClearView Health Services"}
+        assert names({"delivery_country": "PH"}) == {"ClearView Health Services"}
+        assert names({"eye_care_experience": "false"}) == {"Northstar Revenue Partners"}
+
+    def test_people_filter_by_role_and_activity_and_stay_on_my_side(self, client, world):
+        from engagements import services
+
+        services.deactivate_member(world.practice_staff.membership, by=world.practice_manager)
+        client.force_login(world.practice_manager)
+        url = reverse("engagements:people")
+
+        def emails(params):
+            return {row.record.user.email for row in client.get(url, params).context["table"].page.object_list}
+
+        assert emails({}) == {world.practice_manager.email, world.practice_staff.email}
+        assert emails({"active": "false"}) == {world.practice_staff.email}
+        assert emails({"role": "manager"}) == {world.practice_manager.email}
