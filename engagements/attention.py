@@ -23,6 +23,11 @@ class AttentionItem:
     url: str
 
 
+def days_from_now(day, today) -> str:
+    days = (day - today).days
+    return {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
+
+
 def attention_items(user) -> list[AttentionItem]:
     items: list[AttentionItem] = []
     today = timezone.localdate()
@@ -36,7 +41,7 @@ def attention_items(user) -> list[AttentionItem]:
             items.append(AttentionItem(
                 "danger",
                 f"{contract.engagement.name}: last day to give notice is {deadline:%d %b %Y} "
-                f"({(deadline - today).days} days).",
+                f"({days_from_now(deadline, today)}).",
                 contract.engagement.get_absolute_url(),
             ))
         if contract.has_long_renewal:
