@@ -1,0 +1,155 @@
+"""The OpenAPI schema describes every endpoint faithfully, and the docs pages work with no internet access."""
+
+import re
+
+import pytest
+import yaml
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_OPERATIONS = [
+    ("get", "/api/v1/me/"),
+    ("get", "/api/v1/service-lines/"),
+    ("get", "/api/v1/service-lines/{code}/"),
+    *[
+        (method, path)
+        for resource in ("practices", "providers", "engagements", "agents")
+        for method, path in [
+            ("get", f"/api/v1/{resource}/"),
+            ("post", f"/api/v1/{resource}/"),
+            ("get", f"/api/v1/{resource}/{{id}}/"),
+            ("put", f"/api/v1/{resource}/{{id}}/"),
+            ("patch", f"/api/v1/{resource}/{{id}}/"),
+            ("delete", f"/api/v1/{resource}/{{id}}/"),
+        ]
+    ],
+    ("post", "/api/v1/engagements/{id}/status/"),
+    ("get", "/api/v1/engagements/{id}/history/"),
+    ("get", "/api/v1/engagements/{id}/contract/"),
+    ("put", "/api/v1/engagements/{id}/contract/"),
+    ("patch", "/api/v1/engagements/{id}/contract/"),
+    ("get", "/api/v1/engagements/{id}/agents/"),
+    ("post", "/api/v1/engagements/{id}/agents/"),
+    ("delete", "/api/v1/engagements/{id}/agents/{agent_id}/"),
+]
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory, django_db_blocker):
+    """Generated once by the management command, failing on any warning, as CI and client generators would."""
+    path = tmp_path_factory.mktemp("openapi") / "schema.yaml"
+    with django_db_blocker.unblock():
+        call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(path))
+    return yaml.safe_load(path.read_text())
+
+
+def operation(schema, method, path):
+    return schema["paths"][path][method]
+
+
+def body_schema(part):
+    return part["content"]["application/json"]["schema"]
+
+
+def component(schema, ref):
+    return schema["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+
+
+def test_the_schema_validates_without_a_single_warning(schema):
+    assert schema["info"]["title"] == "BPO Portal API"
+
+
+def test_every_public_endpoint_is_in_the_schema_and_nothing_else(schema):
+    documented = {(method, path) for path, item in schema["paths"].items() for method in item if method != "parameters"}
+
+    assert documented == set(PUBLIC_OPERATIONS)
+
+
+def test_every_operation_requires_the_token_or_a_session(schema):
+    assert schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
+    for method, path in PUBLIC_OPERATIONS:
+        schemes = {name for requirement in operation(schema, method, path)["security"] for name in requirement}
+        assert schemes == {"tokenAuth", "cookieAuth"}, (method, path)
+
+
+def test_the_status_action_documents_its_request_and_its_response(schema):
+    status = operation(schema, "post", "/api/v1/engagements/{id}/status/")
+
+    request = component(schema, body_schema(status["requestBody"]))
+    assert set(request["properties"]) == {"status", "note"}
+    assert request["required"] == ["status"]
+    assert body_schema(status["responses"]["200"]) == {"$ref": "#/components/schemas/Engagement"}
+    assert {"400", "403", "404"} <= set(status["responses"])
+
+
+def test_the_contract_and_agent_actions_document_their_bodies(schema):
+    put = operation(schema, "put", "/api/v1/engagements/{id}/contract/")
+    assert body_schema(put["requestBody"]) == {"$ref": "#/components/schemas/ContractRequest"}
+    assert body_schema(put["responses"]["201"]) == {"$ref": "#/components/schemas/Contract"}
+    patch = operation(schema, "patch", "/api/v1/engagements/{id}/contract/")
+    assert body_schema(patch["requestBody"]) == {"$ref": "#/components/schemas/PatchedContractRequest"}
+
+    assign = operation(schema, "post", "/api/v1/engagements/{id}/agents/")
+    assert component(schema, body_schema(assign["requestBody"]))["required"] == ["agent"]
+    unassign = operation(schema, "delete", "/api/v1/engagements/{id}/agents/{agent_id}/")
+    assert {p["name"]: p["schema"]["type"] for p in unassign["parameters"]} == {"id": "integer", "agent_id": "integer"}
+
+    history = operation(schema, "get", "/api/v1/engagements/{id}/history/")
+    assert body_schema(history["responses"]["200"])["items"] == {"$ref": "#/components/schemas/EngagementStatusChange"}
+
+
+def test_engagement_status_is_read_only_and_parties_are_written_by_id_and_read_as_summaries(schema):
+    components = schema["components"]["schemas"]
+
+    assert "status" not in components["EngagementRequest"]["properties"]
+    assert components["EngagementRequest"]["properties"]["practice"]["type"] == "integer"
+    assert components["Engagement"]["properties"]["practice"]["allOf"] == [
+        {"$ref": "#/components/schemas/PracticeSummary"}
+    ]
+    assert set(components["PracticeSummary"]["properties"]) == {"id", "url", "name"}
+    assert components["EngagementStatusEnum"]["enum"] == [
+        "vetting",
+        "contracting",
+        "transitioning",
+        "steady",
+        "offboarding",
+        "ended",
+    ]
+
+
+def test_lists_document_their_filters_ordering_and_pages(schema):
+    parameters = {p["name"] for p in operation(schema, "get", "/api/v1/engagements/")["parameters"]}
+
+    assert {"q", "status", "practice", "provider", "service_line", "ordering", "page", "page_size"} <= parameters
+    listing = body_schema(operation(schema, "get", "/api/v1/engagements/")["responses"]["200"])
+    assert listing == {"$ref": "#/components/schemas/PaginatedEngagementList"}
+
+
+# --- Served pages -----------------------------------------------------------------------------------------------------
+
+
+def test_the_schema_is_served_to_anyone():
+    response = APIClient().get(reverse("api-schema"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert b"/api/v1/engagements/{id}/status/" in response.content
+
+
+@pytest.mark.parametrize("name", ["api-docs", "api-redoc"])
+def test_the_docs_pages_load_every_asset_from_our_own_static_files(name):
+    response = APIClient().get(reverse(name))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert not re.search(r"https?://|//cdn|unpkg|jsdelivr|googleapis", html), "the docs must work offline"
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets, "expected the page to load the sidecar's assets"
+    for asset in assets:
+        assert asset.startswith("/static/drf_spectacular_sidecar/"), asset
+        assert finders.find(asset.removeprefix("/static/")), f"{asset} is not among the static files"
+    assert reverse("api-schema") in html
