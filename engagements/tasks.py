@@ -12,8 +12,10 @@ def send_invitation_email(invitation_id: int, link: str) -> str:
     """Send an invitation's e-mail once. Returns what happened, so callers (and tests) can tell."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update().select_related("practice", "provider", "invited_by")
-            .filter(pk=invitation_id).first()
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("practice", "provider", "invited_by")
+            .filter(pk=invitation_id)
+            .first()
         )
         if invitation is None:
             return "missing"
