@@ -176,7 +176,9 @@ class EngagementViewSet(ScopedModelViewSet):
         serializer = serializers.AssignAgentSerializer(data=request.data, context=context)
         serializer.is_valid(raise_exception=True)
         assignment = services.assign_agent(engagement, serializer.validated_data["agent"], by=request.user)
-        return Response(serializers.AgentAssignmentSerializer(assignment, context=context).data, status=201)
+        return Response(
+            serializers.AgentAssignmentSerializer(assignment, context=context).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(
         summary="Take an agent off the engagement (the provider's managers)",

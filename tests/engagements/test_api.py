@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from engagements import services
 from engagements.choices import AgentStatus, EngagementStatus, Role
@@ -735,3 +736,14 @@ def test_list_endpoints_run_a_constant_number_of_queries(
 
     assert response.status_code == 200
     assert response.data["count"] >= rows
+
+
+@pytest.mark.parametrize("name", ["engagement-list", "agent-list", "practice-list"])
+def test_the_browsable_api_renders_its_forms_for_a_signed_in_manager(world, name):
+    client = APIClient()
+    client.force_login(world.practice_manager)
+
+    response = client.get(url(name), HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert b"<form" in response.content
