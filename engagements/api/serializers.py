@@ -59,7 +59,7 @@ class AgentSummarySerializer(serializers.ModelSerializer):
 
 class ServiceLineSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="serviceline-detail", lookup_field="code")
-    category = EnumChoiceField(ServiceCategory)
+    category = EnumChoiceField(ServiceCategory, read_only=True)
 
     class Meta:
         model = ServiceLine
@@ -221,8 +221,8 @@ class EngagementSerializer(serializers.ModelSerializer):
 class EngagementStatusChangeSerializer(serializers.ModelSerializer):
     """One step of an engagement's lifecycle."""
 
-    from_status = EnumChoiceField(EngagementStatus, allow_null=True, help_text="Null for the opening step.")
-    to_status = EnumChoiceField(EngagementStatus)
+    from_status = EnumChoiceField(EngagementStatus, read_only=True, allow_null=True, help_text="Null at the opening.")
+    to_status = EnumChoiceField(EngagementStatus, read_only=True)
     changed_by = serializers.SerializerMethodField()
 
     class Meta:
