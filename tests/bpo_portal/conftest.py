@@ -2,7 +2,8 @@
 
 Eager tasks run in the test's own process and transaction, so they cannot show that a task survives
 serialisation through the broker or that a separate process sees the rows the web process committed. These
-fixtures start `celery worker` as a subprocess on the Redis broker, pointed at pytest-django's test database.
+fixtures start `celery worker` as a subprocess on the Redis broker, pointed at pytest-django's test database,
+running the portal's own app (wrapped by celery_worker_app for one test-only concern, explained there).
 """
 
 import os
@@ -71,7 +72,7 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     env = {**os.environ, "DATABASE_URL": _test_database_url(), "PYTHONUNBUFFERED": "1"}
     command = [
-        sys.executable, "-m", "celery", "-A", "bpo_portal", "worker",
+        sys.executable, "-m", "celery", "-A", "tests.bpo_portal.celery_worker_app", "worker",
         "--pool=solo", "--concurrency=1", "--loglevel=INFO", f"--hostname={nodename}",
         # A lone test worker has no peers to synchronise with; skipping it saves seconds at start-up.
         "--without-mingle", "--without-gossip",
