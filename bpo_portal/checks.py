@@ -13,12 +13,12 @@ def global_permission_holders():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    users = get_user_model().objects.filter(
-        is_superuser=False, is_staff=False, user_permissions__content_type__app_label__in=TENANT_APPS
-    ).distinct()
-    groups = Group.objects.filter(
-        permissions__content_type__app_label__in=TENANT_APPS, user__is_staff=False
-    ).distinct()
+    users = (
+        get_user_model()
+        .objects.filter(is_superuser=False, is_staff=False, user_permissions__content_type__app_label__in=TENANT_APPS)
+        .distinct()
+    )
+    groups = Group.objects.filter(permissions__content_type__app_label__in=TENANT_APPS, user__is_staff=False).distinct()
     return list(users), list(groups)
 
 

@@ -38,53 +38,71 @@ def attention_items(user) -> list[AttentionItem]:
     for contract in contracts:
         deadline = contract.notice_deadline
         if today <= deadline <= soon:
-            items.append(AttentionItem(
-                "danger",
-                f"{contract.engagement.name}: last day to give notice is {deadline:%d %b %Y} "
-                f"({days_from_now(deadline, today)}).",
-                contract.engagement.get_absolute_url(),
-            ))
+            items.append(
+                AttentionItem(
+                    "danger",
+                    f"{contract.engagement.name}: last day to give notice is {deadline:%d %b %Y} "
+                    f"({days_from_now(deadline, today)}).",
+                    contract.engagement.get_absolute_url(),
+                )
+            )
         if contract.has_long_renewal:
-            items.append(AttentionItem(
-                "warning",
-                f"{contract.engagement.name}: renews automatically for {contract.renewal_term_months} months.",
-                contract.engagement.get_absolute_url(),
-            ))
+            items.append(
+                AttentionItem(
+                    "warning",
+                    f"{contract.engagement.name}: renews automatically for {contract.renewal_term_months} months.",
+                    contract.engagement.get_absolute_url(),
+                )
+            )
 
     can_contract = engagements_for(user, "manage_contract").filter(
         status=EngagementStatus.CONTRACTING, contract__isnull=True
     )
     for engagement in can_contract.select_related("provider"):
-        items.append(AttentionItem(
-            "warning", f"{engagement.name}: record the contract with {engagement.provider}.",
-            engagement.get_absolute_url(),
-        ))
+        items.append(
+            AttentionItem(
+                "warning",
+                f"{engagement.name}: record the contract with {engagement.provider}.",
+                engagement.get_absolute_url(),
+            )
+        )
 
     unstaffed = engagements_for(user, "assign_agents").filter(
         status__in=[EngagementStatus.TRANSITIONING, EngagementStatus.STEADY], assignments__isnull=True
     )
     for engagement in unstaffed.select_related("practice"):
-        items.append(AttentionItem(
-            "warning", f"{engagement.name}: no agents are assigned to {engagement.practice} yet.",
-            engagement.get_absolute_url(),
-        ))
+        items.append(
+            AttentionItem(
+                "warning",
+                f"{engagement.name}: no agents are assigned to {engagement.practice} yet.",
+                engagement.get_absolute_url(),
+            )
+        )
 
     stale_vetting = visible.filter(status=EngagementStatus.VETTING, created_at__lt=timezone.now() - timedelta(days=30))
     for engagement in stale_vetting:
-        items.append(AttentionItem(
-            "info", f"{engagement.name} has been in vetting for over 30 days.", engagement.get_absolute_url()
-        ))
+        items.append(
+            AttentionItem(
+                "info", f"{engagement.name} has been in vetting for over 30 days.", engagement.get_absolute_url()
+            )
+        )
 
     membership = membership_of(user)
     if membership and membership.is_manager:
         expired = Invitation.objects.for_user(user).filter(
-            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=timezone.now(),
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__lte=timezone.now(),
             expires_at__gt=timezone.now() - timedelta(days=14),
         )
         for invitation in expired:
-            items.append(AttentionItem(
-                "info", f"The invitation for {invitation.email} expired unused; invite them again.", reverse("engagements:people")
-            ))
+            items.append(
+                AttentionItem(
+                    "info",
+                    f"The invitation for {invitation.email} expired unused; invite them again.",
+                    reverse("engagements:people"),
+                )
+            )
     order = {"danger": 0, "warning": 1, "info": 2}
     return sorted(items, key=lambda item: order[item.level])
 

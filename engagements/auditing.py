@@ -6,8 +6,16 @@ from auditlog.registry import auditlog
 def register_audited_models() -> None:
     from engagements import models
 
-    for model in (models.Practice, models.Location, models.Provider, models.Agent, models.Engagement,
-                  models.Contract, models.AgentAssignment, models.Membership):
+    for model in (
+        models.Practice,
+        models.Location,
+        models.Provider,
+        models.Agent,
+        models.Engagement,
+        models.Contract,
+        models.AgentAssignment,
+        models.Membership,
+    ):
         if not auditlog.contains(model):
             auditlog.register(model, exclude_fields=["id", "updated_at", "created_at"], m2m_fields={})
     for model, secret in ((models.ApiToken, "secret_hash"), (models.Invitation, "token_hash")):

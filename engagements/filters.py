@@ -72,7 +72,9 @@ class ProviderFilterSet(SearchFilterSet):
         fields = ["q", "delivery_country", "coverage_24x7", "eye_care_experience"]
 
     def filter_eye_care_experience(self, queryset, name, value):
-        return queryset.filter(eye_care_experience_years__gt=0) if value else queryset.filter(eye_care_experience_years=0)
+        return (
+            queryset.filter(eye_care_experience_years__gt=0) if value else queryset.filter(eye_care_experience_years=0)
+        )
 
 
 class AgentFilterSet(SearchFilterSet):

@@ -176,4 +176,3 @@ class ApiTokenForm(forms.Form):
         if not (membership and membership.is_manager and membership.provider_id):
             # Only a provider's managers create integration tokens, and always for their own provider.
             self.fields["kind"].choices = [(TokenKind.PERSONAL.value, TokenKind.PERSONAL.label)]
-

@@ -113,7 +113,10 @@ def assign_agent(engagement: Engagement, agent, *, by) -> AgentAssignment:
         raise DomainError(f"{agent} is already assigned to this engagement.", field="agent") from None
 
 
+@transaction.atomic
 def unassign_agent(assignment: AgentAssignment, *, by) -> None:
+    if Engagement.objects.select_for_update().get(pk=assignment.engagement_id).is_ended:
+        raise DomainError("The engagement has ended; who worked on it stays on record.")
     assignment.delete()
 
 

@@ -60,7 +60,6 @@ class ProviderTable(tables.Table):
         empty_text = "No providers match."
 
 
-
 class AgentTable(tables.Table):
     full_name = tables.Column(linkify=True, verbose_name="Name")
     provider = tables.Column(linkify=True)

@@ -261,6 +261,7 @@ class PracticeDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["locations"] = self.object.locations.all()
+        context["shows_costs"] = self.object.shows_costs_to(self.request.user)
         context["engagements"] = (
             Engagement.objects.for_user(self.request.user).filter(practice=self.object).select_related("provider")
         )
@@ -386,9 +387,11 @@ class AgentDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["assignments"] = AgentAssignment.objects.for_user(self.request.user).filter(
-            agent=self.object
-        ).select_related("engagement__practice")
+        context["assignments"] = (
+            AgentAssignment.objects.for_user(self.request.user)
+            .filter(agent=self.object)
+            .select_related("engagement__practice")
+        )
         return context
 
 
@@ -524,7 +527,9 @@ class AcceptInvitationView(FormView):
         data = form.cleaned_data
         try:
             user = services.accept_invitation(
-                self.kwargs["token"], first_name=data["first_name"], last_name=data["last_name"],
+                self.kwargs["token"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
                 password=data["password"],
             )
         except DomainError as error:

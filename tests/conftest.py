@@ -50,9 +50,7 @@ def world(db):
     )
 
     engagement = factories.make_engagement(practice, provider, by=practice_manager, name="Front desk")
-    other_engagement = factories.make_engagement(
-        other_practice, other_provider, by=outsider, name="Other front desk"
-    )
+    other_engagement = factories.make_engagement(other_practice, other_provider, by=outsider, name="Other front desk")
     agent = factories.make_agent(provider, full_name="Ana Reyes")
     services.assign_agent(engagement, agent, by=provider_manager)
     other_agent = factories.make_agent(other_provider, full_name="Omar Other")

@@ -21,8 +21,16 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["practice_manager", "practice_staff", "provider_manager", "provider_staff", "outsider",
-            "other_provider_manager", "admin", "anonymous"]
+PERSONAS = [
+    "practice_manager",
+    "practice_staff",
+    "provider_manager",
+    "provider_staff",
+    "outsider",
+    "other_provider_manager",
+    "admin",
+    "anonymous",
+]
 API_PERSONAS = [*PERSONAS, "integration"]
 OK, FORM_OK, FORBIDDEN, HIDDEN = "ok", "form-ok", 403, 404
 
@@ -30,9 +38,15 @@ OK, FORM_OK, FORBIDDEN, HIDDEN = "ok", "form-ok", 403, 404
 def expect(default_home, **overrides):
     """Expected outcome per persona: outsiders 404, admin allowed, home personas `default_home` unless overridden."""
     table = {
-        "practice_manager": default_home, "practice_staff": default_home, "provider_manager": default_home,
-        "provider_staff": default_home, "integration": default_home,
-        "outsider": HIDDEN, "other_provider_manager": HIDDEN, "admin": OK, "anonymous": "login",
+        "practice_manager": default_home,
+        "practice_staff": default_home,
+        "provider_manager": default_home,
+        "provider_staff": default_home,
+        "integration": default_home,
+        "outsider": HIDDEN,
+        "other_provider_manager": HIDDEN,
+        "admin": OK,
+        "anonymous": "login",
     }
     table.update(overrides)
     return table
@@ -49,18 +63,31 @@ OWN_PROVIDER_EDIT = expect(FORBIDDEN, provider_manager=OK, outsider=FORBIDDEN, o
 @pytest.fixture
 def objects(world):
     """Extra rows the matrix needs, beside the `world` personas."""
-    services.save_contract(world.engagement, by=world.practice_manager, starts_on=date(2026, 1, 1),
-                           ends_on=date(2027, 1, 1), evaluation_months=6, notice_days=60)
+    services.save_contract(
+        world.engagement,
+        by=world.practice_manager,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2027, 1, 1),
+        evaluation_months=6,
+        notice_days=60,
+    )
     location = Location.objects.create(practice=world.practice, name="Main clinic", city="Albany")
     spare_agent = factories.make_agent(world.provider, full_name="Spare Agent")
-    invitation, _ = services.invite_member(organization=world.practice, email="inv@example.test", role=Role.STAFF,
-                                           by=world.practice_manager)
+    invitation, _ = services.invite_member(
+        organization=world.practice, email="inv@example.test", role=Role.STAFF, by=world.practice_manager
+    )
     personal_token, _ = services.create_api_token(name="pm", kind=TokenKind.PERSONAL, by=world.practice_manager)
     return {
-        "engagement": world.engagement.pk, "practice": world.practice.pk, "provider": world.provider.pk,
-        "agent": world.agent.pk, "spare_agent": spare_agent.pk, "location": location.pk,
-        "staff_membership": world.practice_staff.membership.pk, "invitation": invitation.pk,
-        "integration_token": world.integration_token.pk, "personal_token": personal_token.pk,
+        "engagement": world.engagement.pk,
+        "practice": world.practice.pk,
+        "provider": world.provider.pk,
+        "agent": world.agent.pk,
+        "spare_agent": spare_agent.pk,
+        "location": location.pk,
+        "staff_membership": world.practice_staff.membership.pk,
+        "invitation": invitation.pk,
+        "integration_token": world.integration_token.pk,
+        "personal_token": personal_token.pk,
         "assignment": world.engagement.assignments.get().pk,
     }
 
@@ -68,18 +95,37 @@ def objects(world):
 UI_CASES = [
     ("get", "/engagements/{engagement}/", None, READ),
     ("get", "/engagements/{engagement}/edit/", None, MANAGERS_WRITE),
-    ("post", "/engagements/{engagement}/edit/", {"name": "Renamed"}, {**MANAGERS_WRITE, "practice_manager": FORM_OK,
-                                                                      "provider_manager": FORM_OK, "admin": FORM_OK}),
-    ("post", "/engagements/{engagement}/status/", {"status": "contracting"},
-     {**MANAGERS_WRITE, "practice_manager": FORM_OK, "provider_manager": FORM_OK, "admin": FORM_OK}),
+    (
+        "post",
+        "/engagements/{engagement}/edit/",
+        {"name": "Renamed"},
+        {**MANAGERS_WRITE, "practice_manager": FORM_OK, "provider_manager": FORM_OK, "admin": FORM_OK},
+    ),
+    (
+        "post",
+        "/engagements/{engagement}/status/",
+        {"status": "contracting"},
+        {**MANAGERS_WRITE, "practice_manager": FORM_OK, "provider_manager": FORM_OK, "admin": FORM_OK},
+    ),
     ("get", "/engagements/{engagement}/contract/", None, expect(FORBIDDEN, practice_manager=OK)),
-    ("post", "/engagements/{engagement}/contract/",
-     {"starts_on": "2026-01-01", "ends_on": "2027-06-01", "evaluation_months": 6, "notice_days": 30},
-     expect(FORBIDDEN, practice_manager=FORM_OK, admin=FORM_OK)),
-    ("post", "/engagements/{engagement}/agents/", {"agent": "{spare_agent}"},
-     expect(FORBIDDEN, provider_manager=FORM_OK, admin=FORM_OK)),
-    ("post", "/engagements/{engagement}/agents/{assignment}/remove/", None,
-     expect(FORBIDDEN, provider_manager=FORM_OK, admin=FORM_OK)),
+    (
+        "post",
+        "/engagements/{engagement}/contract/",
+        {"starts_on": "2026-01-01", "ends_on": "2027-06-01", "evaluation_months": 6, "notice_days": 30},
+        expect(FORBIDDEN, practice_manager=FORM_OK, admin=FORM_OK),
+    ),
+    (
+        "post",
+        "/engagements/{engagement}/agents/",
+        {"agent": "{spare_agent}"},
+        expect(FORBIDDEN, provider_manager=FORM_OK, admin=FORM_OK),
+    ),
+    (
+        "post",
+        "/engagements/{engagement}/agents/{assignment}/remove/",
+        None,
+        expect(FORBIDDEN, provider_manager=FORM_OK, admin=FORM_OK),
+    ),
     ("get", "/practices/{practice}/", None, READ),
     ("get", "/practices/{practice}/edit/", None, PRACTICE_MANAGERS),
     ("get", "/practices/{practice}/locations/new/", None, PRACTICE_MANAGERS),
@@ -90,10 +136,18 @@ UI_CASES = [
     ("get", "/agents/{agent}/", None, READ),
     ("get", "/agents/{agent}/edit/", None, PROVIDER_MANAGERS),
     # People and tokens belong to one side: the other side cannot see them at all.
-    ("post", "/people/{staff_membership}/role/", {"role": "manager"},
-     expect(HIDDEN, practice_manager=FORM_OK, practice_staff=FORBIDDEN, admin=FORM_OK)),
-    ("post", "/people/{staff_membership}/deactivate/", None,
-     expect(HIDDEN, practice_manager=FORM_OK, practice_staff=FORBIDDEN, admin=FORM_OK)),
+    (
+        "post",
+        "/people/{staff_membership}/role/",
+        {"role": "manager"},
+        expect(HIDDEN, practice_manager=FORM_OK, practice_staff=FORBIDDEN, admin=FORM_OK),
+    ),
+    (
+        "post",
+        "/people/{staff_membership}/deactivate/",
+        None,
+        expect(HIDDEN, practice_manager=FORM_OK, practice_staff=FORBIDDEN, admin=FORM_OK),
+    ),
     ("post", "/invitations/{invitation}/revoke/", None, expect(HIDDEN, practice_manager=FORM_OK, admin=FORM_OK)),
     ("post", "/tokens/{integration_token}/revoke/", None, expect(HIDDEN, provider_manager=FORM_OK, admin=FORM_OK)),
     ("post", "/tokens/{personal_token}/revoke/", None, expect(HIDDEN, practice_manager=FORM_OK, admin=FORM_OK)),
@@ -112,10 +166,21 @@ API_CASES = [
     ("get", "/api/v1/practices/{practice}/", None, READ),
     ("patch", "/api/v1/practices/{practice}/", {"website": "https://riverside.example"}, PRACTICE_MANAGERS),
     ("get", "/api/v1/providers/{provider}/", None, {**DIRECTORY, "integration": OK}),
-    ("patch", "/api/v1/providers/{provider}/", {"languages": "English"}, {**OWN_PROVIDER_EDIT, "integration": FORBIDDEN}),
+    (
+        "patch",
+        "/api/v1/providers/{provider}/",
+        {"languages": "English"},
+        {**OWN_PROVIDER_EDIT, "integration": FORBIDDEN},
+    ),
     ("get", "/api/v1/agents/{agent}/", None, READ),
     ("patch", "/api/v1/agents/{agent}/", {"languages": "English, Tagalog"}, PROVIDER_MANAGERS),
-    ("delete", "/api/v1/agents/{agent}/", None, PROVIDER_MANAGERS),
+    # The spare agent is on no engagement, so the practice side cannot see it at all.
+    (
+        "delete",
+        "/api/v1/agents/{spare_agent}/",
+        None,
+        {**PROVIDER_MANAGERS, "practice_manager": HIDDEN, "practice_staff": HIDDEN},
+    ),
 ]
 
 
@@ -185,8 +250,15 @@ def test_api(world, objects, persona, method, url, data, expected):
 
 
 LIST_ENDPOINTS = ["/api/v1/engagements/", "/api/v1/practices/", "/api/v1/agents/"]
-UI_LISTS = ["/engagements/", "/practices/", "/agents/", "/engagements/?_export=csv", "/agents/?_export=csv",
-            "/practices/?_export=csv", "/"]
+UI_LISTS = [
+    "/engagements/",
+    "/practices/",
+    "/agents/",
+    "/engagements/?_export=csv",
+    "/agents/?_export=csv",
+    "/practices/?_export=csv",
+    "/",
+]
 
 
 @pytest.mark.parametrize("url", LIST_ENDPOINTS)

@@ -77,6 +77,15 @@ class PracticeSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="practice-detail")
     kind = EnumChoiceField(PracticeKind, required=False)
     locations = LocationSerializer(many=True, read_only=True)
+    in_house_monthly_cost = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=False,
+        help_text="What the outsourceable work costs the practice in-house each month. Only the practice's own "
+        "people and portal admins see it; it reads null for everyone else.",
+    )
 
     class Meta:
         model = Practice
@@ -93,6 +102,12 @@ class PracticeSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def to_representation(self, practice):
+        data = super().to_representation(practice)
+        if not practice.shows_costs_to(self.context["request"].user):
+            data["in_house_monthly_cost"] = None
+        return data
 
 
 class ProviderSerializer(CountryFieldMixin, serializers.ModelSerializer):

@@ -46,7 +46,7 @@ class Engagement(models.Model):
     objects = EngagementQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-updated_at"]
+        ordering = ["-updated_at", "-pk"]  # pk breaks ties so pages never repeat or skip a row
         permissions = [
             ("manage_contract", "Can agree the contract terms of the engagement"),
             ("assign_agents", "Can assign the provider's agents to the engagement"),
@@ -187,7 +187,8 @@ class AgentAssignmentQuerySet(EngagementScopedQuerySet):
 class AgentAssignment(models.Model):
     """An agent working on an engagement."""
 
-    agent = models.ForeignKey("engagements.Agent", on_delete=models.CASCADE, related_name="assignments")
+    # PROTECT: an agent who worked on an engagement stays on its record; offboard them instead of deleting.
+    agent = models.ForeignKey("engagements.Agent", on_delete=models.PROTECT, related_name="assignments")
     engagement = models.ForeignKey("engagements.Engagement", on_delete=models.CASCADE, related_name="assignments")
     assigned_on = models.DateField(default=timezone.localdate)
     assigned_by = models.ForeignKey(
@@ -197,7 +198,7 @@ class AgentAssignment(models.Model):
     objects = AgentAssignmentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["agent__full_name"]
+        ordering = ["agent__full_name", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["agent", "engagement"],

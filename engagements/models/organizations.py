@@ -78,6 +78,12 @@ class Practice(models.Model):
     def get_absolute_url(self):
         return reverse("engagements:practice_detail", args=[self.pk])
 
+    def shows_costs_to(self, user) -> bool:
+        """The in-house cost is the practice's negotiating position: its own people and admins see it, its
+        providers do not."""
+        membership = membership_of(user)
+        return is_portal_admin(user) or bool(membership and membership.practice_id == self.pk)
+
 
 class LocationQuerySet(models.QuerySet):
     def for_user(self, user, action: str = "view"):
@@ -136,7 +142,9 @@ class Provider(models.Model):
     name = models.CharField(max_length=150, unique=True)
     headquarters_country = CountryField(default="US")
     delivery_countries = CountryField(multiple=True, blank=True, help_text="Countries the work is delivered from.")
-    languages = models.CharField(max_length=200, blank=True, help_text="Languages the agents work in, e.g. English, Spanish.")
+    languages = models.CharField(
+        max_length=200, blank=True, help_text="Languages the agents work in, e.g. English, Spanish."
+    )
     coverage_24x7 = models.BooleanField("24x7 coverage", default=False)
     eye_care_experience_years = models.PositiveSmallIntegerField(
         "Eye-care experience (years)", default=0, help_text="Years of work for optometry or ophthalmology practices."
@@ -207,7 +215,7 @@ class Agent(models.Model):
     objects = AgentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["full_name"]
+        ordering = ["full_name", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "employee_ref"],

@@ -9,7 +9,9 @@ from django.utils import timezone
 from engagements.access import is_portal_admin, membership_of
 from engagements.choices import Role, Side, TokenKind
 
-ONE_SIDE = (Q(practice__isnull=False) & Q(provider__isnull=True)) | (Q(practice__isnull=True) & Q(provider__isnull=False))
+ONE_SIDE = (Q(practice__isnull=False) & Q(provider__isnull=True)) | (
+    Q(practice__isnull=True) & Q(provider__isnull=False)
+)
 
 
 def hash_secret(raw: str) -> str:
@@ -69,7 +71,7 @@ class Membership(SideMixin, models.Model):
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
-        ordering = ["user__first_name", "user__last_name", "user__email"]
+        ordering = ["user__first_name", "user__last_name", "user__email", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=ONE_SIDE,
@@ -138,7 +140,7 @@ class Invitation(SideMixin, models.Model):
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=ONE_SIDE,
@@ -213,7 +215,7 @@ class ApiToken(models.Model):
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind=TokenKind.PERSONAL, provider__isnull=True)

@@ -4,9 +4,8 @@ django-guardian's generic tables key objects by a text primary key and a content
 foreign key instead, which keeps `engagements_for()` an indexed join as engagements grow.
 """
 
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-
 from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
 class EngagementUserObjectPermission(UserObjectPermissionBase):

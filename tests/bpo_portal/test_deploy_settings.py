@@ -24,6 +24,7 @@ CONFIG_VARIABLES = (
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "TRUST_X_FORWARDED_PROTO",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it for Playwright; no server runs with it
 )
 
 

@@ -617,8 +617,9 @@ class TestAgents:
         assert updated.status_code == 200, updated.data
         assert updated.data["status"] == "training"
 
-        assert client.delete(url("agent-detail", world.agent.pk)).status_code == 204
-        assert not Agent.objects.filter(pk=world.agent.pk).exists()
+        newcomer = factories.make_agent(world.provider, full_name="Never assigned")
+        assert client.delete(url("agent-detail", newcomer.pk)).status_code == 204
+        assert not Agent.objects.filter(pk=newcomer.pk).exists()
 
     def test_an_agent_cannot_move_to_another_provider(self, api, world):
         response = api.as_user(world.admin).patch(

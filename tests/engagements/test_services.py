@@ -69,12 +69,18 @@ class TestLifecycle:
         services.save_contract(world.engagement, by=by, **CONTRACT)
         engagement = walk(world.engagement, "transitioning", "steady", "offboarding", "ended", by=by)
         assert engagement.status == "ended"
-        steps = list(EngagementStatusChange.objects.filter(engagement=engagement).order_by("pk").values_list(
-            "from_status", "to_status"
-        ))
+        steps = list(
+            EngagementStatusChange.objects.filter(engagement=engagement)
+            .order_by("pk")
+            .values_list("from_status", "to_status")
+        )
         assert steps == [
-            ("", "vetting"), ("vetting", "contracting"), ("contracting", "transitioning"),
-            ("transitioning", "steady"), ("steady", "offboarding"), ("offboarding", "ended"),
+            ("", "vetting"),
+            ("vetting", "contracting"),
+            ("contracting", "transitioning"),
+            ("transitioning", "steady"),
+            ("steady", "offboarding"),
+            ("offboarding", "ended"),
         ]
 
     @pytest.mark.parametrize("target", ["transitioning", "steady", "offboarding"])
@@ -109,7 +115,9 @@ class TestContract:
     @pytest.mark.parametrize("months", [5, 13])
     def test_the_evaluation_period_is_six_to_twelve_months(self, world, months):
         with pytest.raises(DomainError, match="6|12"):
-            services.save_contract(world.engagement, by=world.practice_manager, **{**CONTRACT, "evaluation_months": months})
+            services.save_contract(
+                world.engagement, by=world.practice_manager, **{**CONTRACT, "evaluation_months": months}
+            )
         assert not world.engagement.__class__.objects.filter(pk=world.engagement.pk, contract__isnull=False).exists()
 
     def test_an_end_before_the_start_is_refused(self, world):
@@ -129,8 +137,9 @@ class TestContract:
         assert not contract.has_long_renewal
 
     def test_switching_auto_renew_off_clears_the_term(self, world):
-        services.save_contract(world.engagement, by=world.practice_manager, **CONTRACT, auto_renew=True,
-                               renewal_term_months=12)
+        services.save_contract(
+            world.engagement, by=world.practice_manager, **CONTRACT, auto_renew=True, renewal_term_months=12
+        )
         contract = services.save_contract(world.engagement, by=world.practice_manager, auto_renew=False)
         assert contract.renewal_term_months is None
 
@@ -143,8 +152,12 @@ class TestContract:
     def test_the_notice_deadline_is_near_within_thirty_days(self, world):
         today = timezone.localdate()
         contract = services.save_contract(
-            world.engagement, by=world.practice_manager, starts_on=today - timedelta(days=300),
-            ends_on=today + timedelta(days=80), evaluation_months=6, notice_days=60,
+            world.engagement,
+            by=world.practice_manager,
+            starts_on=today - timedelta(days=300),
+            ends_on=today + timedelta(days=80),
+            evaluation_months=6,
+            notice_days=60,
         )
         assert contract.days_to_notice_deadline() == 20 and contract.notice_deadline_is_near
         contract = services.save_contract(world.engagement, by=world.practice_manager, notice_days=30)
@@ -168,10 +181,14 @@ class TestAgents:
 
 
 class TestPeople:
-    def test_an_invitation_emails_a_one_time_link_that_creates_a_member(self, world, django_capture_on_commit_callbacks):
+    def test_an_invitation_emails_a_one_time_link_that_creates_a_member(
+        self, world, django_capture_on_commit_callbacks
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             invitation, link = services.invite_member(
-                organization=world.practice, email="New.Person@Example.test", role=Role.STAFF,
+                organization=world.practice,
+                email="New.Person@Example.test",
+                role=Role.STAFF,
                 by=world.practice_manager,
             )
         assert invitation.email == "new.person@example.test"
@@ -185,8 +202,9 @@ class TestPeople:
             services.accept_invitation(raw, first_name="Again", last_name="X", password="a-long-pass-phrase-7")
 
     def test_a_weak_password_is_refused_and_the_invitation_stays_usable(self, world):
-        _, link = services.invite_member(organization=world.practice, email="w@example.test", role=Role.STAFF,
-                                         by=world.practice_manager)
+        _, link = services.invite_member(
+            organization=world.practice, email="w@example.test", role=Role.STAFF, by=world.practice_manager
+        )
         raw = link.rstrip("/").rsplit("/", 1)[1]
         with pytest.raises(DomainError):
             services.accept_invitation(raw, first_name="W", last_name="X", password="password")
@@ -194,33 +212,40 @@ class TestPeople:
         assert Invitation.objects.get(email="w@example.test").is_usable
 
     def test_an_expired_invitation_cannot_be_used(self, world):
-        invitation, link = services.invite_member(organization=world.provider, email="late@example.test",
-                                                  role=Role.STAFF, by=world.provider_manager)
+        invitation, link = services.invite_member(
+            organization=world.provider, email="late@example.test", role=Role.STAFF, by=world.provider_manager
+        )
         Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
         with pytest.raises(DomainError, match="expired"):
-            services.accept_invitation(link.rsplit("/", 2)[1], first_name="L", last_name="X",
-                                       password="a-long-pass-phrase-7")
+            services.accept_invitation(
+                link.rsplit("/", 2)[1], first_name="L", last_name="X", password="a-long-pass-phrase-7"
+            )
 
     def test_a_new_invitation_replaces_the_open_one(self, world):
-        first, _ = services.invite_member(organization=world.practice, email="x@example.test", role=Role.STAFF,
-                                          by=world.practice_manager)
-        services.invite_member(organization=world.practice, email="x@example.test", role=Role.MANAGER,
-                               by=world.practice_manager)
+        first, _ = services.invite_member(
+            organization=world.practice, email="x@example.test", role=Role.STAFF, by=world.practice_manager
+        )
+        services.invite_member(
+            organization=world.practice, email="x@example.test", role=Role.MANAGER, by=world.practice_manager
+        )
         first.refresh_from_db()
         assert first.status == "revoked"
 
     def test_you_cannot_invite_someone_who_already_has_an_account(self, world):
         with pytest.raises(DomainError, match="already has an account"):
-            services.invite_member(organization=world.practice, email=world.outsider.email, role=Role.STAFF,
-                                   by=world.practice_manager)
+            services.invite_member(
+                organization=world.practice, email=world.outsider.email, role=Role.STAFF, by=world.practice_manager
+            )
 
     def test_staff_and_other_sides_cannot_invite(self, world):
         with pytest.raises(DomainError, match="Only a manager"):
-            services.invite_member(organization=world.practice, email="a@example.test", role=Role.STAFF,
-                                   by=world.practice_staff)
+            services.invite_member(
+                organization=world.practice, email="a@example.test", role=Role.STAFF, by=world.practice_staff
+            )
         with pytest.raises(DomainError, match="Only a manager"):
-            services.invite_member(organization=world.practice, email="a@example.test", role=Role.STAFF,
-                                   by=world.provider_manager)
+            services.invite_member(
+                organization=world.practice, email="a@example.test", role=Role.STAFF, by=world.provider_manager
+            )
 
     def test_deactivation_ends_access_and_tokens_at_once(self, world):
         token, _ = services.create_api_token(name="mine", kind=TokenKind.PERSONAL, by=world.practice_staff)
@@ -284,8 +309,9 @@ class TestTokens:
 
     def test_a_practice_manager_cannot_mint_a_providers_integration_token(self, world):
         with pytest.raises(DomainError, match="Only a manager"):
-            services.create_api_token(name="x", kind=TokenKind.INTEGRATION, provider=world.provider,
-                                      by=world.practice_manager)
+            services.create_api_token(
+                name="x", kind=TokenKind.INTEGRATION, provider=world.provider, by=world.practice_manager
+            )
         assert not Membership.objects.filter(role=Role.INTEGRATION, user__first_name="x").exists()
 
     def test_a_token_needs_a_name(self, world):

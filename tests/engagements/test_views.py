@@ -24,7 +24,7 @@ class TestHome:
         client.force_login(world.provider_manager)
         response = client.get(reverse("home"))
         assert list(response.context["active_engagements"]) == [world.engagement]
-        assert dict((s.value, n) for s, _, n in response.context["status_counts"])["vetting"] == 1
+        assert {s.value: n for s, _, n in response.context["status_counts"]}["vetting"] == 1
         assert b"Other front desk" not in response.content
         assert response.context["can_create_engagement"]
 
@@ -52,7 +52,8 @@ class TestEngagementList:
         assert engagement_list_names(client.get(reverse("engagements:engagement_list"))) == {"Front desk"}
         client.force_login(world.admin)
         assert engagement_list_names(client.get(reverse("engagements:engagement_list"))) == {
-            "Front desk", "Other front desk"
+            "Front desk",
+            "Other front desk",
         }
 
     def test_filters_search_and_sort(self, client, world):
@@ -96,7 +97,7 @@ class TestEngagementList:
         client.get(url)
         with django_assert_max_num_queries(14) as few:
             client.get(url)
-        for i in range(20):
+        for _ in range(20):
             engagement = factories.make_engagement(world.practice, world.provider, by=world.practice_manager)
             engagement.service_lines.set(ServiceLine.objects.all()[:3])
         with django_assert_max_num_queries(len(few.captured_queries)):
@@ -109,9 +110,14 @@ class TestEngagementForms:
         form = client.get(reverse("engagements:engagement_create")).context["form"]
         assert "practice" not in form.fields  # their own side is fixed
         scheduling = ServiceLine.objects.get(code="scheduling")
-        response = client.post(reverse("engagements:engagement_create"), {
-            "provider": world.other_provider.pk, "name": "Overflow calls", "service_lines": [scheduling.pk],
-        })
+        response = client.post(
+            reverse("engagements:engagement_create"),
+            {
+                "provider": world.other_provider.pk,
+                "name": "Overflow calls",
+                "service_lines": [scheduling.pk],
+            },
+        )
         engagement = Engagement.objects.get(name="Overflow calls")
         assert response.status_code == 302 and response.url == engagement.get_absolute_url()
         assert engagement.practice == world.practice and engagement.created_by == world.practice_manager
@@ -120,9 +126,14 @@ class TestEngagementForms:
 
     def test_posting_a_practice_field_cannot_pick_another_practice(self, client, world):
         client.force_login(world.practice_manager)
-        client.post(reverse("engagements:engagement_create"), {
-            "practice": world.other_practice.pk, "provider": world.provider.pk, "name": "Smuggled",
-        })
+        client.post(
+            reverse("engagements:engagement_create"),
+            {
+                "practice": world.other_practice.pk,
+                "provider": world.provider.pk,
+                "name": "Smuggled",
+            },
+        )
         assert Engagement.objects.get(name="Smuggled").practice == world.practice
 
     def test_an_empty_name_shows_an_error_and_writes_nothing(self, client, world):
@@ -134,9 +145,9 @@ class TestEngagementForms:
 
     def test_a_duplicate_name_is_a_form_error_not_a_crash(self, client, world):
         client.force_login(world.practice_manager)
-        response = client.post(reverse("engagements:engagement_create"), {
-            "provider": world.provider.pk, "name": "Front desk"
-        })
+        response = client.post(
+            reverse("engagements:engagement_create"), {"provider": world.provider.pk, "name": "Front desk"}
+        )
         assert response.status_code == 200
         assert "already have an engagement" in str(response.context["form"].errors)
 
@@ -159,13 +170,15 @@ class TestEngagementForms:
         client.force_login(world.provider_manager)
         assert client.get(url).status_code == 403
         client.force_login(world.practice_manager)
-        bad = client.post(url, {"starts_on": "2026-01-01", "ends_on": "2025-01-01", "evaluation_months": 5,
-                                "notice_days": 60})
+        bad = client.post(
+            url, {"starts_on": "2026-01-01", "ends_on": "2025-01-01", "evaluation_months": 5, "notice_days": 60}
+        )
         assert bad.status_code == 200
         errors = bad.context["form"].errors
         assert "ends_on" in errors and "evaluation_months" in errors
-        good = client.post(url, {"starts_on": "2026-01-01", "ends_on": "2027-01-01", "evaluation_months": 9,
-                                 "notice_days": 60})
+        good = client.post(
+            url, {"starts_on": "2026-01-01", "ends_on": "2027-01-01", "evaluation_months": 9, "notice_days": 60}
+        )
         assert good.status_code == 302
         world.engagement.refresh_from_db()
         assert world.engagement.contract.evaluation_months == 9
@@ -184,9 +197,9 @@ class TestOtherPages:
         world.agent.employee_ref = "CV-001"
         world.agent.save()
         client.force_login(world.provider_manager)
-        response = client.post(reverse("engagements:agent_create"), {
-            "full_name": "Twin", "status": "training", "employee_ref": "CV-001"
-        })
+        response = client.post(
+            reverse("engagements:agent_create"), {"full_name": "Twin", "status": "training", "employee_ref": "CV-001"}
+        )
         assert response.status_code == 200 and "employee ID" in str(response.context["form"].errors)
 
     def test_assigning_and_removing_an_agent(self, client, world):
@@ -204,8 +217,10 @@ class TestOtherPages:
 
     def test_a_practice_manager_manages_locations(self, client, world):
         client.force_login(world.practice_manager)
-        client.post(reverse("engagements:location_create", args=[world.practice.pk]),
-                    {"name": "Downtown", "city": "Albany", "country": "US"})
+        client.post(
+            reverse("engagements:location_create", args=[world.practice.pk]),
+            {"name": "Downtown", "city": "Albany", "country": "US"},
+        )
         location = Location.objects.get(name="Downtown")
         assert location.practice == world.practice
         client.post(reverse("engagements:location_delete", args=[location.pk]))
@@ -226,29 +241,47 @@ class TestOtherPages:
 class TestPeopleAndTokens:
     def test_a_manager_invites_and_the_link_is_shown_once(self, client, world):
         client.force_login(world.practice_manager)
-        response = client.post(reverse("engagements:invite"), {"email": "joiner@example.test", "role": "staff"},
-                               follow=True)
+        response = client.post(
+            reverse("engagements:invite"), {"email": "joiner@example.test", "role": "staff"}, follow=True
+        )
         message = str(list(response.context["messages"])[0])
         assert "joiner@example.test" in message and "/invitations/inv_" in message
 
     def test_the_invitation_page_creates_the_account_and_signs_in(self, client, world):
         from engagements import services
 
-        _, link = services.invite_member(organization=world.provider, email="va@example.test", role=Role.STAFF,
-                                         by=world.provider_manager)
+        _, link = services.invite_member(
+            organization=world.provider, email="va@example.test", role=Role.STAFF, by=world.provider_manager
+        )
         path = link.replace("http://127.0.0.1:8000", "")
-        mismatch = client.post(path, {"first_name": "V", "last_name": "A", "password": "lens-and-frames-42",
-                                      "password_again": "lens-and-frames-4"})
+        mismatch = client.post(
+            path,
+            {
+                "first_name": "V",
+                "last_name": "A",
+                "password": "lens-and-frames-42",
+                "password_again": "lens-and-frames-4",
+            },
+        )
         assert "differ" in str(mismatch.context["form"].errors)
-        response = client.post(path, {"first_name": "V", "last_name": "A", "password": "lens-and-frames-42",
-                                      "password_again": "lens-and-frames-42"})
+        response = client.post(
+            path,
+            {
+                "first_name": "V",
+                "last_name": "A",
+                "password": "lens-and-frames-42",
+                "password_again": "lens-and-frames-42",
+            },
+        )
         assert response.status_code == 302
         assert client.get(reverse("home")).context["user"].email == "va@example.test"
         assert client.get(path).context["invitation"].status == "accepted"
 
     def test_staff_cannot_reach_manager_actions(self, client, world):
         client.force_login(world.practice_staff)
-        assert client.post(reverse("engagements:invite"), {"email": "a@example.test", "role": "staff"}).status_code == 403
+        assert (
+            client.post(reverse("engagements:invite"), {"email": "a@example.test", "role": "staff"}).status_code == 403
+        )
         url = reverse("engagements:member_deactivate", args=[world.practice_manager.membership.pk])
         assert client.post(url).status_code == 403
 
@@ -270,8 +303,7 @@ class TestPeopleAndTokens:
 
     def test_a_practice_manager_cannot_create_integration_tokens(self, client, world):
         client.force_login(world.practice_manager)
-        response = client.post(reverse("engagements:token_create"), {"name": "X", "kind": "integration"},
-                               follow=True)
+        response = client.post(reverse("engagements:token_create"), {"name": "X", "kind": "integration"}, follow=True)
         assert "integration" in str(list(response.context["messages"])[0]).lower()
 
 
