@@ -1,0 +1,50 @@
+"""Moving an engagement along its lifecycle and recording its contract from the engagement page."""
+
+import re
+from datetime import date
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from playwright.sync_api import expect
+
+from engagements.choices import EngagementStatus
+from engagements.models import Contract
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_practice_manager_moves_the_engagement_to_contracting_and_records_the_contract(world, log_in, live_server):
+    page = log_in(world.practice_manager)
+    detail_url = f"{live_server.url}{world.engagement.get_absolute_url()}"
+    page.goto(detail_url)
+    expect(page.get_by_test_id("engagement-status")).to_have_text("Vetting")
+
+    stage_form = page.get_by_test_id("status-form")
+    stage_form.get_by_role("combobox").select_option(label="Contracting")
+    stage_form.get_by_role("button", name="Change stage").click()
+
+    expect(page.get_by_test_id("engagement-status")).to_have_text("Contracting")
+    expect(page.get_by_role("alert").filter(has_text="The engagement is now in Contracting.")).to_be_visible()
+    world.engagement.refresh_from_db()
+    assert world.engagement.status == EngagementStatus.CONTRACTING
+
+    page.get_by_test_id("contract").get_by_role("link", name="Record contract").click()
+    starts_on = date.today().replace(day=1)
+    page.get_by_label("Starts on").fill(starts_on.isoformat())
+    page.get_by_label("Ends on").fill((starts_on + relativedelta(years=2)).isoformat())
+    evaluation = page.get_by_label("Evaluation period (months)")
+    evaluation.fill("5")
+    page.get_by_role("button", name="Save").click()
+
+    expect(evaluation).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.get_by_text("Ensure this value is greater than or equal to 6.")).to_be_visible()
+    assert not Contract.objects.filter(engagement=world.engagement).exists()
+
+    evaluation.fill("6")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page).to_have_url(detail_url)
+    expect(page.get_by_role("alert").filter(has_text="Contract saved.")).to_be_visible()
+    evaluation_ends_on = starts_on + relativedelta(months=6)
+    expect(page.get_by_test_id("contract")).to_contain_text(f"6 months, until {evaluation_ends_on:%-d %b %Y}")
+    assert Contract.objects.get(engagement=world.engagement).evaluation_months == 6
