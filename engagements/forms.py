@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 
 from engagements.access import is_portal_admin, membership_of
 from engagements.choices import AgentStatus, Role, Side, TokenKind
@@ -13,6 +14,15 @@ class UserFormMixin:
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+
+
+class LoginForm(AuthenticationForm):
+    """People sign in with their e-mail address, which is their username."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "E-mail"
+        self.fields["username"].widget.attrs["autocomplete"] = "email"
 
 
 class PracticeForm(UserFormMixin, forms.ModelForm):
@@ -78,7 +88,7 @@ class EngagementForm(UserFormMixin, forms.ModelForm):
 
 
 class EngagementStatusForm(forms.Form):
-    status = forms.ChoiceField()
+    status = forms.ChoiceField(label="Move to")
     note = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "Why (optional)"}))
 
     def __init__(self, *args, engagement: Engagement, **kwargs):

@@ -159,7 +159,8 @@ def invite_member(*, organization, email: str, role: str, by) -> tuple[Invitatio
         **side,
     )
     link = settings.SITE_URL + reverse("accept_invitation", args=[raw])
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, link))
+    # robust: if the e-mail cannot be queued the invitation still stands, and the manager is shown the link.
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, link), robust=True)
     return invitation, link
 
 

@@ -336,3 +336,27 @@ class TestDirectoryAndPeopleFilters:
         assert emails({}) == {world.practice_manager.email, world.practice_staff.email}
         assert emails({"active": "false"}) == {world.practice_staff.email}
         assert emails({"role": "manager"}) == {world.practice_manager.email}
+
+
+class TestSignInAndRobustness:
+    def test_the_sign_in_form_asks_for_an_e_mail(self, client):
+        page = client.get(reverse("login")).content.decode()
+        assert 'for="id_username">E-mail</label>' in page
+
+    def test_an_invitation_stands_and_shows_its_link_when_the_e_mail_cannot_be_queued(
+        self, client, world, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        from engagements import tasks
+        from engagements.models import Invitation
+
+        def broker_down(*args, **kwargs):
+            raise ConnectionError("broker unreachable")
+
+        monkeypatch.setattr(tasks.send_invitation_email, "delay", broker_down)
+        client.force_login(world.practice_manager)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("engagements:invite"), {"email": "q@example.test", "role": "staff"})
+        assert response.status_code == 302
+        assert Invitation.objects.get(email="q@example.test").sent_at is None
+        message = str(list(client.get(reverse("engagements:people")).context["messages"])[0])
+        assert "/invitations/inv_" in message
