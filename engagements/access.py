@@ -78,6 +78,22 @@ def engagements_for(user, action: str = "view"):
     )
 
 
+class SideScopedQuerySet(models.QuerySet):
+    """For rows a user reaches through their own side: portal admins see all, anyone without an active
+    membership sees nothing, and `scope_for` says what the rest see."""
+
+    def for_user(self, user, action: str = "view"):
+        if is_portal_admin(user):
+            return self
+        membership = membership_of(user)
+        if membership is None or not user.is_active:
+            return self.none()
+        return self.scope_for(user, membership, action)
+
+    def scope_for(self, user, membership, action: str):
+        raise NotImplementedError
+
+
 class EngagementScopedQuerySet(models.QuerySet):
     """For models that belong to one engagement: visible exactly when their engagement is."""
 

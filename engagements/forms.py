@@ -110,15 +110,6 @@ class ContractForm(UserFormMixin, forms.ModelForm):
         ]
         widgets = {"starts_on": DATE, "ends_on": DATE, "signed_on": DATE}
 
-    def clean(self):
-        cleaned = super().clean()
-        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if starts_on and ends_on and ends_on <= starts_on:
-            self.add_error("ends_on", "The contract must end after it starts.")
-        if cleaned.get("auto_renew") and not cleaned.get("renewal_term_months"):
-            self.add_error("renewal_term_months", "An auto-renewing contract needs a renewal term.")
-        return cleaned
-
 
 class AgentForm(UserFormMixin, forms.ModelForm):
     class Meta:

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -157,6 +158,16 @@ class Contract(models.Model):
 
     def get_absolute_url(self):
         return self.engagement.get_absolute_url()
+
+    def clean(self):
+        """The same rules as the constraints, but attached to the field a person has to fix."""
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            errors["ends_on"] = "The contract must end after it starts."
+        if self.auto_renew and not self.renewal_term_months:
+            errors["renewal_term_months"] = "An auto-renewing contract needs a renewal term."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def evaluation_ends_on(self):

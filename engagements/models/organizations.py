@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django_countries.fields import CountryField
 
-from engagements.access import engagements_for, is_portal_admin, membership_of
+from engagements.access import SideScopedQuerySet, engagements_for, is_portal_admin, membership_of
 from engagements.choices import AgentStatus, PracticeKind, Role, ServiceCategory
 
 TIMEZONE_CHOICES = [(tz, tz) for tz in sorted(available_timezones())]
@@ -32,13 +32,8 @@ class ServiceLine(models.Model):
         return self.category == ServiceCategory.PERIPHERAL
 
 
-class PracticeQuerySet(models.QuerySet):
-    def for_user(self, user, action: str = "view"):
-        if is_portal_admin(user):
-            return self
-        membership = membership_of(user)
-        if membership is None or not user.is_active:
-            return self.none()
+class PracticeQuerySet(SideScopedQuerySet):
+    def scope_for(self, user, membership, action: str):
         if action == "view":
             counterpart = engagements_for(user).values("practice_id")
             return self.filter(Q(pk=membership.practice_id) | Q(pk__in=counterpart))
@@ -121,14 +116,9 @@ class Location(models.Model):
         return self.practice.get_absolute_url()
 
 
-class ProviderQuerySet(models.QuerySet):
-    def for_user(self, user, action: str = "view"):
+class ProviderQuerySet(SideScopedQuerySet):
+    def scope_for(self, user, membership, action: str):
         """Providers are a directory every signed-in user can browse; only their own managers edit them."""
-        if is_portal_admin(user):
-            return self
-        membership = membership_of(user)
-        if membership is None or not user.is_active:
-            return self.none()
         if action == "view":
             return self
         if membership.role == Role.MANAGER and membership.provider_id:
@@ -179,14 +169,9 @@ class Provider(models.Model):
         return self.eye_care_experience_years > 0
 
 
-class AgentQuerySet(models.QuerySet):
-    def for_user(self, user, action: str = "view"):
+class AgentQuerySet(SideScopedQuerySet):
+    def scope_for(self, user, membership, action: str):
         """A provider's own people see its agents; a practice sees the agents assigned to its engagements."""
-        if is_portal_admin(user):
-            return self
-        membership = membership_of(user)
-        if membership is None or not user.is_active:
-            return self.none()
         own = Q(provider_id=membership.provider_id) if membership.provider_id else Q(pk__in=[])
         if action == "view":
             assigned = Q(assignments__engagement__in=engagements_for(user))

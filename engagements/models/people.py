@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from engagements.access import is_portal_admin, membership_of
+from engagements.access import SideScopedQuerySet
 from engagements.choices import Role, Side, TokenKind
 
 ONE_SIDE = (Q(practice__isnull=False) & Q(provider__isnull=True)) | (
@@ -38,14 +38,9 @@ class SideMixin:
         return Q(practice_id=self.practice_id) if self.practice_id else Q(provider_id=self.provider_id)
 
 
-class MembershipQuerySet(models.QuerySet):
-    def for_user(self, user, action: str = "view"):
+class MembershipQuerySet(SideScopedQuerySet):
+    def scope_for(self, user, membership, action: str):
         """Each side manages its own people: managers change them, everyone on the side sees them."""
-        if is_portal_admin(user):
-            return self
-        membership = membership_of(user)
-        if membership is None or not user.is_active:
-            return self.none()
         if action != "view" and membership.role != Role.MANAGER:
             return self.none()
         return self.filter(membership.same_side_filter())
@@ -103,12 +98,10 @@ class Membership(SideMixin, models.Model):
         return Role(self.role).label
 
 
-class InvitationQuerySet(models.QuerySet):
-    def for_user(self, user, action: str = "view"):
-        if is_portal_admin(user):
-            return self
-        membership = membership_of(user)
-        if membership is None or not user.is_active or membership.role != Role.MANAGER:
+class InvitationQuerySet(SideScopedQuerySet):
+    def scope_for(self, user, membership, action: str):
+        """Only managers handle invitations, and only their own side's."""
+        if membership.role != Role.MANAGER:
             return self.none()
         return self.filter(membership.same_side_filter())
 
@@ -167,14 +160,9 @@ class Invitation(SideMixin, models.Model):
         return self.status == "pending"
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def for_user(self, user, action: str = "view"):
+class ApiTokenQuerySet(SideScopedQuerySet):
+    def scope_for(self, user, membership, action: str):
         """Your own personal tokens; a provider's managers also see and revoke its integration tokens."""
-        if is_portal_admin(user):
-            return self
-        membership = membership_of(user)
-        if membership is None or not user.is_active:
-            return self.none()
         mine = Q(kind=TokenKind.PERSONAL, user=user)
         if membership.role == Role.MANAGER and membership.provider_id:
             return self.filter(mine | Q(kind=TokenKind.INTEGRATION, provider_id=membership.provider_id))
