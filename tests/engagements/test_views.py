@@ -360,3 +360,18 @@ class TestSignInAndRobustness:
         assert Invitation.objects.get(email="q@example.test").sent_at is None
         message = str(list(client.get(reverse("engagements:people")).context["messages"])[0])
         assert "/invitations/inv_" in message
+
+
+def test_a_change_made_in_the_ui_is_recorded_with_who_made_it(client, world):
+    from auditlog.models import LogEntry
+
+    client.force_login(world.provider_manager)
+    client.post(
+        reverse("engagements:engagement_edit", args=[world.engagement.pk]),
+        {"name": "Front desk and recalls", "summary": "Recall calls added"},
+    )
+    entry = LogEntry.objects.get_for_object(world.engagement).latest("timestamp")
+    assert entry.actor == world.provider_manager
+    assert entry.changes_dict["name"] == ["Front desk", "Front desk and recalls"]
+    page = client.get(world.engagement.get_absolute_url()).content.decode()
+    assert "Bea Account" in page and "Front desk and recalls" in page

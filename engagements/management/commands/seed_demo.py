@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from auditlog.context import set_actor
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -445,7 +446,7 @@ class Command(BaseCommand):
         return user
 
     def ensure_admin(self):
-        admin = self.ensure_user(ADMIN_EMAIL, first_name="Portal", last_name="Admin")
+        admin = self.ensure_user(ADMIN_EMAIL, first_name="Alex", last_name="Morgan")
         if not (admin.is_staff and admin.is_superuser and admin.is_active):
             admin.is_staff = admin.is_superuser = admin.is_active = True
             admin.save(update_fields=["is_staff", "is_superuser", "is_active"])
@@ -470,18 +471,21 @@ class Command(BaseCommand):
         practice_manager, provider_manager = self.managers[practice], self.managers[provider]
         engagement = Engagement.objects.filter(practice=practice, provider=provider, name=spec.name).first()
         if engagement is None:
-            engagement = services.create_engagement(
-                practice=practice,
-                provider=provider,
-                name=spec.name,
-                by=practice_manager,
-                service_lines=ServiceLine.objects.filter(code__in=spec.service_lines),
-                summary=spec.summary,
-                target_go_live=self.today + relativedelta(months=spec.go_live_in_months),
-            )
+            with set_actor(practice_manager):  # the change history names who acted, as it would in the UI
+                engagement = services.create_engagement(
+                    practice=practice,
+                    provider=provider,
+                    name=spec.name,
+                    by=practice_manager,
+                    service_lines=ServiceLine.objects.filter(code__in=spec.service_lines),
+                    summary=spec.summary,
+                    target_go_live=self.today + relativedelta(months=spec.go_live_in_months),
+                )
         if not engagement.is_ended:
-            self.ensure_assignments(engagement, provider, spec.agents, provider_manager)
-        self.advance(engagement, spec, practice_manager)
+            with set_actor(provider_manager):
+                self.ensure_assignments(engagement, provider, spec.agents, provider_manager)
+        with set_actor(practice_manager):
+            self.advance(engagement, spec, practice_manager)
         return engagement
 
     def ensure_assignments(self, engagement, provider, employee_refs, by) -> None:
