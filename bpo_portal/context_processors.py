@@ -11,5 +11,5 @@ def portal(request):
         "membership": membership,
         "is_portal_admin": is_portal_admin(user),
         "is_manager": bool(membership and membership.is_manager),
-        "is_provider_manager": bool(membership and membership.is_manager and membership.provider_id),
+        "is_provider_manager": bool(membership and membership.manages_provider),
     }

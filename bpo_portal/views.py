@@ -110,10 +110,15 @@ class ObjectCreateView(ScopedMixin, ServiceFormMixin, CreateView):
 
 
 class EditableObjectMixin(ScopedMixin):
+    """Finds the object among those the user may see (else 404), then requires `write_scope` on it (else 403)."""
+
+    write_scope = "change"
+    denied_message = "You can see this but not change it."
+
     def get_object(self, queryset=None):
         obj = get_object_or_404(self.scoped("view"), pk=self.kwargs["pk"])
-        if not self.can("change", obj):
-            raise PermissionDenied("You can see this but not change it.")
+        if not self.can(self.write_scope, obj):
+            raise PermissionDenied(self.denied_message)
         return obj
 
 

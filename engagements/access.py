@@ -42,6 +42,12 @@ def membership_of(user):
         return None
 
 
+def manages_a_provider(user) -> bool:
+    """May add and edit a provider's agents: its account managers, and portal admins."""
+    membership = membership_of(user)
+    return is_portal_admin(user) or bool(membership and membership.manages_provider)
+
+
 def group_name(side: str, organization_id: int, role: str) -> str:
     return f"{side}:{organization_id}:{role}"
 

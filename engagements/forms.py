@@ -167,13 +167,13 @@ class AcceptInvitationForm(forms.Form):
         return cleaned
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(UserFormMixin, forms.Form):
     name = forms.CharField(max_length=100, help_text="What uses it, e.g. “Call-centre KPI feed”.")
     kind = forms.ChoiceField(choices=TokenKind.choices, widget=forms.RadioSelect, initial=TokenKind.PERSONAL)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        membership = membership_of(user)
-        if not (membership and membership.is_manager and membership.provider_id):
+        membership = membership_of(self.user)
+        if not (membership and membership.manages_provider):
             # Only a provider's managers create integration tokens, and always for their own provider.
             self.fields["kind"].choices = [(TokenKind.PERSONAL.value, TokenKind.PERSONAL.label)]

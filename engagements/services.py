@@ -40,10 +40,10 @@ def can_create_engagement(user) -> bool:
 @transaction.atomic
 def create_engagement(*, practice: Practice, provider: Provider, name: str, by, service_lines=(), **fields):
     """Open an engagement in vetting and give both sides' groups their permissions on it."""
-    membership = membership_of(by)
+    if not can_create_engagement(by):
+        raise DomainError("Only a practice manager or a BPO account manager can start an engagement.")
     if not is_portal_admin(by):
-        if membership is None or not membership.is_manager:
-            raise DomainError("Only a practice manager or a BPO account manager can start an engagement.")
+        membership = membership_of(by)
         if membership.organization != (practice if membership.side == Side.PRACTICE else provider):
             raise DomainError("You can only start engagements for your own practice or provider.")
     if Engagement.objects.filter(practice=practice, provider=provider, name=name).exists():

@@ -15,6 +15,7 @@ from django.views.generic import FormView, TemplateView
 
 from bpo_portal.errors import DomainError
 from bpo_portal.views import (
+    EditableObjectMixin,
     ObjectActionView,
     ObjectCreateView,
     ObjectDeleteView,
@@ -23,7 +24,7 @@ from bpo_portal.views import (
     ObjectUpdateView,
 )
 from engagements import services
-from engagements.access import engagements_for, is_portal_admin, membership_of
+from engagements.access import is_portal_admin, manages_a_provider, membership_of
 from engagements.attention import attention_items
 from engagements.choices import EngagementStatus, TokenKind
 from engagements.filters import (
@@ -111,10 +112,10 @@ class EngagementDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        engagement, user = self.object, self.request.user
+        engagement = self.object
         context["contract"] = Contract.objects.filter(engagement=engagement).first()
-        context["can_manage_contract"] = engagements_for(user, "manage_contract").filter(pk=engagement.pk).exists()
-        context["can_assign_agents"] = engagements_for(user, "assign_agents").filter(pk=engagement.pk).exists()
+        context["can_manage_contract"] = self.can("manage_contract", engagement)
+        context["can_assign_agents"] = self.can("assign_agents", engagement)
         context["assignments"] = engagement.assignments.select_related("agent")
         context["status_changes"] = engagement.status_changes.select_related("changed_by")[:20]
         if context["can_change"]:
@@ -176,18 +177,19 @@ class EngagementStatusView(ObjectActionView):
         return f"The engagement is now in {engagement.get_status_display()}."
 
 
-class ContractEditView(LoginRequiredMixin, FormView):
+class ContractEditView(EditableObjectMixin, FormView):
     """The practice records or amends the contract terms; the provider sees them on the engagement page."""
 
+    model = Engagement
+    write_scope = "manage_contract"
+    denied_message = "Only the practice's managers agree the contract terms."
     form_class = ContractForm
     template_name = "generic/object_form.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.engagement = get_object_or_404(Engagement.objects.for_user(request.user), pk=kwargs["pk"])
-        if not engagements_for(request.user, "manage_contract").filter(pk=self.engagement.pk).exists():
-            raise PermissionDenied("Only the practice's managers agree the contract terms.")
+        self.engagement = self.get_object()
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -215,12 +217,8 @@ class ContractEditView(LoginRequiredMixin, FormView):
 
 class AssignAgentView(ObjectActionView):
     model = Engagement
-
-    def get_object(self):
-        engagement = get_object_or_404(Engagement.objects.for_user(self.request.user), pk=self.kwargs["pk"])
-        if not engagements_for(self.request.user, "assign_agents").filter(pk=engagement.pk).exists():
-            raise PermissionDenied("Only the provider's account managers assign agents.")
-        return engagement
+    write_scope = "assign_agents"
+    denied_message = "Only the provider's account managers assign agents."
 
     def perform(self, engagement):
         form = AssignAgentForm(self.request.POST, engagement=engagement)
@@ -363,11 +361,6 @@ class ProviderUpdateView(ObjectUpdateView):
 # --- Agents ---------------------------------------------------------------------------------------------------------
 
 
-def manages_a_provider(user) -> bool:
-    membership = membership_of(user)
-    return is_portal_admin(user) or bool(membership and membership.is_manager and membership.provider_id)
-
-
 class AgentListView(ObjectListView):
     model = Agent
     table_class = AgentTable
@@ -439,6 +432,13 @@ class PeopleView(ObjectListView):
         return context
 
 
+def flash_errors_and_redirect(request, form, to: str):
+    """A form posted from a panel on another page: show its errors there as messages."""
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))
+    return redirect(to)
+
+
 class ManagerOnlyMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         membership = membership_of(request.user) if request.user.is_authenticated else None
@@ -453,9 +453,7 @@ class InviteView(ManagerOnlyMixin, View):
     def post(self, request):
         form = InviteForm(request.POST)
         if not form.is_valid():
-            for errors in form.errors.values():
-                messages.error(request, " ".join(errors))
-            return redirect("engagements:people")
+            return flash_errors_and_redirect(request, form, "engagements:people")
         try:
             invitation, link = services.invite_member(
                 organization=membership_of(request.user).organization,
@@ -564,9 +562,7 @@ class TokenCreateView(LoginRequiredMixin, View):
     def post(self, request):
         form = ApiTokenForm(request.POST, user=request.user)
         if not form.is_valid():
-            for errors in form.errors.values():
-                messages.error(request, " ".join(errors))
-            return redirect("engagements:token_list")
+            return flash_errors_and_redirect(request, form, "engagements:token_list")
         membership = membership_of(request.user)
         kind = form.cleaned_data["kind"]
         try:

@@ -1,11 +1,11 @@
 from django import template
 
+from engagements.models.people import display_name
+
 register = template.Library()
 
 
 @register.filter
 def person(user, fallback="system"):
-    """How the portal names a user: full name, else e-mail, else username; `fallback` when there is none."""
-    if user is None:
-        return fallback
-    return user.get_full_name() or user.email or user.username
+    """A user's display name in a page; `fallback` when there is nobody (e.g. "system")."""
+    return display_name(user, fallback)

@@ -20,6 +20,7 @@ from engagements.models import (
     Provider,
     ServiceLine,
 )
+from engagements.models.people import display_name
 
 
 def _request_user(serializer):
@@ -246,8 +247,7 @@ class EngagementStatusChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_changed_by(self, change) -> str | None:
-        user = change.changed_by
-        return (user.get_full_name() or user.get_username()) if user else None
+        return display_name(change.changed_by)
 
 
 class StatusChangeSerializer(serializers.Serializer):

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements import services
-from engagements.access import is_portal_admin, membership_of
+from engagements.access import is_portal_admin, manages_a_provider
 from engagements.api import serializers
 from engagements.filters import AgentFilterSet, EngagementFilterSet, PracticeFilterSet, ProviderFilterSet
 from engagements.models import Agent, AgentAssignment, Contract, Engagement, Practice, Provider, ServiceLine
@@ -210,9 +210,7 @@ class AgentViewSet(ScopedModelViewSet):
     ordering_fields = ["full_name", "status", "hired_on", "created_at", "updated_at"]
 
     def can_create(self) -> bool:
-        membership = membership_of(self.request.user)
-        is_provider_manager = bool(membership and membership.is_manager and membership.provider_id)
-        return is_portal_admin(self.request.user) or is_provider_manager
+        return manages_a_provider(self.request.user)
 
     def can_destroy(self, agent) -> bool:
         return True  # whoever may change the agent (their provider's managers) may remove them

@@ -121,7 +121,7 @@ class ProviderQuerySet(SideScopedQuerySet):
         """Providers are a directory every signed-in user can browse; only their own managers edit them."""
         if action == "view":
             return self
-        if membership.role == Role.MANAGER and membership.provider_id:
+        if membership.manages_provider:
             return self.filter(pk=membership.provider_id)
         return self.none()
 

@@ -14,6 +14,13 @@ ONE_SIDE = (Q(practice__isnull=False) & Q(provider__isnull=True)) | (
 )
 
 
+def display_name(user, fallback: str | None = None) -> str | None:
+    """How the portal names a user: full name, else e-mail, else username (an integration's identity)."""
+    if user is None:
+        return fallback
+    return user.get_full_name() or user.email or user.get_username()
+
+
 def hash_secret(raw: str) -> str:
     """Tokens and invitation links are 256-bit random strings: a plain SHA-256 is enough to store them safely."""
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -86,6 +93,11 @@ class Membership(SideMixin, models.Model):
     @property
     def is_manager(self) -> bool:
         return self.role == Role.MANAGER
+
+    @property
+    def manages_provider(self) -> bool:
+        """A provider's account manager: runs its agents and its integration tokens."""
+        return self.is_manager and bool(self.provider_id)
 
     @property
     def is_active(self) -> bool:
@@ -164,7 +176,7 @@ class ApiTokenQuerySet(SideScopedQuerySet):
     def scope_for(self, user, membership, action: str):
         """Your own personal tokens; a provider's managers also see and revoke its integration tokens."""
         mine = Q(kind=TokenKind.PERSONAL, user=user)
-        if membership.role == Role.MANAGER and membership.provider_id:
+        if membership.manages_provider:
             return self.filter(mine | Q(kind=TokenKind.INTEGRATION, provider_id=membership.provider_id))
         return self.filter(mine)
 
