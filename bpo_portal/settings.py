@@ -208,6 +208,11 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 15 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "recompute-recent-kpis": {
+        # After each batch only its periods are recomputed; this catches late data and lost tasks nightly.
+        "task": "slas.tasks.recompute_recent",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "clear-expired-sessions": {
         "task": "bpo_portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),

@@ -21,4 +21,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("engagements.api.urls")),
     path("", include("engagements.urls")),
+    path("", include("slas.urls")),
 ]

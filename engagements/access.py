@@ -14,13 +14,21 @@ from guardian.shortcuts import assign_perm, get_objects_for_user
 from engagements.choices import Role, Side
 
 # Object permissions on Engagement that each side's role receives when the engagement is created.
-# "manage_contract": the practice agrees the contract terms. "assign_agents": the provider staffs the account.
+# "manage_contract": the practice agrees the contract terms, its SLA targets and remediation plans.
+# "assign_agents": the provider staffs the account. "submit_measurements": the provider's people and systems
+# push SLA data. "answer_breaches": the provider proposes remediation plans for missed SLAs.
 ENGAGEMENT_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
     (Side.PRACTICE, Role.MANAGER): ("view_engagement", "change_engagement", "manage_contract"),
     (Side.PRACTICE, Role.STAFF): ("view_engagement",),
-    (Side.PROVIDER, Role.MANAGER): ("view_engagement", "change_engagement", "assign_agents"),
+    (Side.PROVIDER, Role.MANAGER): (
+        "view_engagement",
+        "change_engagement",
+        "assign_agents",
+        "submit_measurements",
+        "answer_breaches",
+    ),
     (Side.PROVIDER, Role.STAFF): ("view_engagement",),
-    (Side.PROVIDER, Role.INTEGRATION): ("view_engagement",),
+    (Side.PROVIDER, Role.INTEGRATION): ("view_engagement", "submit_measurements"),
 }
 
 ACTION_PERMISSIONS = {"view": "view_engagement", "change": "change_engagement"}
@@ -64,6 +72,18 @@ def grant_engagement_access(engagement) -> None:
         group = organization_group(side, organization_id, role)
         for codename in codenames:
             assign_perm(f"engagements.{codename}", group, engagement)
+
+
+def engagement_managers(engagement):
+    """The active managers of both sides of an engagement: who is told when something needs a decision."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        models.Q(membership__practice_id=engagement.practice_id)
+        | models.Q(membership__provider_id=engagement.provider_id),
+        membership__role=Role.MANAGER,
+        is_active=True,
+    )
 
 
 def engagements_for(user, action: str = "view"):

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -33,3 +34,51 @@ def send_invitation_email(invitation_id: int, link: str) -> str:
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
     return "sent"
+
+
+EMAIL_BATCH = 200
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def send_notification_emails() -> int:
+    """E-mail every notification not yet e-mailed, each exactly once. Returns how many were sent.
+
+    Each row is locked (SKIP LOCKED where the database has it), sent and marked in its own transaction, so two
+    workers never send the same one, and a send that fails leaves only that row for the retry.
+    """
+    from engagements.models import Notification
+
+    sent, last_pk = 0, 0
+    while True:
+        unsent = Notification.objects.filter(emailed_at__isnull=True, pk__gt=last_pk).order_by("pk")
+        pending = list(unsent.values_list("pk", flat=True)[:EMAIL_BATCH])
+        if not pending:
+            return sent
+        for pk in pending:
+            sent += _email_one(Notification, pk)
+        last_pk = pending[-1]
+
+
+def _email_one(Notification, pk: int) -> int:
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .filter(pk=pk, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None:  # sent by another worker meanwhile
+            return 0
+        user = notification.user
+        if user.email and user.is_active:
+            send_mail(
+                subject=notification.title,
+                message=render_to_string(
+                    "engagements/email/notification.txt", {"notification": notification, "site_url": settings.SITE_URL}
+                ),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return 1 if user.email and user.is_active else 0

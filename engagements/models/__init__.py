@@ -1,4 +1,5 @@
 from engagements.models.engagements import AgentAssignment, Contract, Engagement, EngagementStatusChange
+from engagements.models.notifications import Notification
 from engagements.models.organizations import Agent, Location, Practice, Provider, ServiceLine
 from engagements.models.people import ApiToken, Invitation, Membership
 from engagements.models.permissions import EngagementGroupObjectPermission, EngagementUserObjectPermission
@@ -15,6 +16,7 @@ __all__ = [
     "Invitation",
     "Location",
     "Membership",
+    "Notification",
     "Practice",
     "Provider",
     "ServiceLine",

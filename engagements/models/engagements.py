@@ -51,6 +51,8 @@ class Engagement(models.Model):
         permissions = [
             ("manage_contract", "Can agree the contract terms of the engagement"),
             ("assign_agents", "Can assign the provider's agents to the engagement"),
+            ("submit_measurements", "Can submit SLA measurements for the engagement"),
+            ("answer_breaches", "Can answer SLA breaches with remediation plans"),
         ]
         constraints = [
             models.UniqueConstraint(

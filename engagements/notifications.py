@@ -1,0 +1,36 @@
+"""Telling people: one in-app notification per person and event, e-mailed once by a Celery task.
+
+Other apps (the SLA engine's breaches, reminders) call `notify`; the database's unique (user, key) constraint
+makes a second call for the same event a no-op, however many workers try.
+"""
+
+from django.db import transaction
+
+from engagements.models import Notification
+
+
+def notify(users, *, key: str, title: str, body: str = "", url: str = "", engagement=None) -> int:
+    """Notify each of `users` about the event `key`, unless they already were. Returns how many were new."""
+    user_ids = list(users.values_list("pk", flat=True)) if hasattr(users, "values_list") else [u.pk for u in users]
+    already = set(Notification.objects.filter(key=key, user_id__in=user_ids).values_list("user_id", flat=True))
+    fresh = [
+        Notification(user_id=user_id, key=key, title=title[:200], body=body, url=url, engagement=engagement)
+        for user_id in user_ids
+        if user_id not in already
+    ]
+    # ignore_conflicts: a concurrent notifier may have inserted the same (user, key) since the read above.
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    if fresh:
+        from engagements.tasks import send_notification_emails
+
+        transaction.on_commit(send_notification_emails.delay, robust=True)
+    return len(fresh)
+
+
+def mark_read(user, notification_ids=None) -> int:
+    from django.utils import timezone
+
+    unread = Notification.objects.for_user(user).unread()
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())

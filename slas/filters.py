@@ -1,0 +1,156 @@
+"""One FilterSet per SLA model, used by the UI list pages and the API alike."""
+
+import django_filters
+from django import forms
+
+from engagements.filters import SearchFilterSet
+from engagements.models import Engagement, ServiceLine
+from slas.choices import BreachStatus, Grain, KPIStatus, RemediationStatus, Severity
+from slas.models import Breach, IngestBatch, KPIValue, Measurement, Metric, RemediationPlan, SLATarget
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class EngagementScopedFilterSet(SearchFilterSet):
+    """Offers only the engagements the user can see, so the filter form itself leaks nothing."""
+
+    engagement_field = "engagement"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is not None and "engagement" in self.filters:
+            self.filters["engagement"].queryset = Engagement.objects.for_user(user).select_related(
+                "practice", "provider"
+            )
+
+
+def engagement_filter(field_name="engagement"):
+    return django_filters.ModelChoiceFilter(field_name=field_name, queryset=Engagement.objects.all())
+
+
+def metric_filter(field_name="metric"):
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name, queryset=Metric.objects.all(), to_field_name="code", label="Metric"
+    )
+
+
+def line_filter(field_name="service_line"):
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name, queryset=ServiceLine.objects.all(), to_field_name="code", label="Service line"
+    )
+
+
+class MetricFilterSet(SearchFilterSet):
+    search_fields = ("code", "name", "description")
+
+    class Meta:
+        model = Metric
+        fields = ["q", "aggregation", "direction", "is_active"]
+
+
+class SLATargetFilterSet(EngagementScopedFilterSet):
+    search_fields = ("metric__name", "metric__code", "engagement__name")
+    engagement = engagement_filter()
+    metric = metric_filter()
+    service_line = line_filter()
+    period = django_filters.ChoiceFilter(choices=Grain.choices)
+
+    class Meta:
+        model = SLATarget
+        fields = ["q", "engagement", "metric", "service_line", "period"]
+
+
+class MeasurementFilterSet(EngagementScopedFilterSet):
+    search_fields = ("external_id",)
+    engagement = engagement_filter()
+    metric = metric_filter()
+    service_line = line_filter()
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", widget=DATE, label="From")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", widget=DATE, label="To")
+    batch = django_filters.NumberFilter(field_name="batch_id")
+
+    class Meta:
+        model = Measurement
+        fields = ["q", "engagement", "metric", "service_line", "agent", "date_from", "date_to", "batch"]
+
+
+class PeriodFilterSet(EngagementScopedFilterSet):
+    """KPI values and breaches: by engagement, metric, period and status."""
+
+    engagement = engagement_filter("target__engagement")
+    metric = metric_filter("target__metric")
+    service_line = line_filter("target__service_line")
+    target = django_filters.NumberFilter(field_name="target_id")
+    period = django_filters.DateFilter(
+        method="filter_period", widget=DATE, label="Period containing", help_text="Any date within the period."
+    )
+    period_from = django_filters.DateFilter(field_name="period_end", lookup_expr="gte", widget=DATE, label="From")
+    period_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", widget=DATE, label="To")
+    grain = django_filters.ChoiceFilter(field_name="target__period", choices=Grain.choices, label="Period")
+
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(period_start__lte=value, period_end__gte=value)
+
+
+class KPIValueFilterSet(PeriodFilterSet):
+    search_fields = ("target__metric__name", "target__engagement__name")
+    status = django_filters.MultipleChoiceFilter(choices=KPIStatus.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = KPIValue
+        fields = [
+            "q",
+            "engagement",
+            "metric",
+            "service_line",
+            "target",
+            "period",
+            "period_from",
+            "period_to",
+            "grain",
+            "status",
+        ]
+
+
+class BreachFilterSet(PeriodFilterSet):
+    search_fields = ("target__metric__name", "target__engagement__name")
+    status = django_filters.MultipleChoiceFilter(choices=BreachStatus.choices, widget=forms.CheckboxSelectMultiple)
+    severity = django_filters.ChoiceFilter(choices=Severity.choices)
+
+    class Meta:
+        model = Breach
+        fields = [
+            "q",
+            "engagement",
+            "metric",
+            "service_line",
+            "target",
+            "period",
+            "period_from",
+            "period_to",
+            "grain",
+            "status",
+            "severity",
+        ]
+
+
+class RemediationPlanFilterSet(EngagementScopedFilterSet):
+    search_fields = ("actions", "owner")
+    engagement = engagement_filter("breach__target__engagement")
+    breach = django_filters.NumberFilter(field_name="breach_id")
+    status = django_filters.MultipleChoiceFilter(choices=RemediationStatus.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = RemediationPlan
+        fields = ["q", "engagement", "breach", "status"]
+
+
+class IngestBatchFilterSet(EngagementScopedFilterSet):
+    engagement = engagement_filter("engagements")
+    submitted_from = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte", widget=DATE)
+    submitted_to = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte", widget=DATE)
+
+    class Meta:
+        model = IngestBatch
+        fields = ["engagement", "source", "submitted_from", "submitted_to"]

@@ -1,0 +1,58 @@
+"""Period arithmetic in the practice's calendar: a day, an ISO week starting Monday, a calendar month.
+
+Measurements carry the practice's local date, so a period is a plain range of dates; the practice's timezone
+decides which period is "current" (it is already tomorrow in Manila while it is today in Denver).
+"""
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+from slas.choices import Grain
+
+
+def period_start(day: date, grain: str) -> date:
+    if grain == Grain.DAY:
+        return day
+    if grain == Grain.WEEK:
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def period_end(start: date, grain: str) -> date:
+    """The last day of the period that begins on `start` (inclusive)."""
+    if grain == Grain.DAY:
+        return start
+    if grain == Grain.WEEK:
+        return start + timedelta(days=6)
+    return start + relativedelta(months=1) - timedelta(days=1)
+
+
+def shift(start: date, grain: str, periods: int) -> date:
+    """The start of the period `periods` away from the one starting on `start`."""
+    if grain == Grain.DAY:
+        return start + timedelta(days=periods)
+    if grain == Grain.WEEK:
+        return start + timedelta(weeks=periods)
+    return start + relativedelta(months=periods)
+
+
+def last_periods(today: date, grain: str, count: int) -> list[date]:
+    """The starts of the `count` periods ending with the current one, oldest first."""
+    current = period_start(today, grain)
+    return [shift(current, grain, -offset) for offset in range(count - 1, -1, -1)]
+
+
+def local_today(tz_name: str) -> date:
+    return timezone.now().astimezone(ZoneInfo(tz_name)).date()
+
+
+def label(start: date, grain: str) -> str:
+    if grain == Grain.DAY:
+        return start.strftime("%-d %b %Y")
+    if grain == Grain.WEEK:
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return start.strftime("%b %Y")

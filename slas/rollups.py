@@ -1,0 +1,289 @@
+"""KPI rollups and breach flags: the SLA engine's computation, run by Celery tasks.
+
+A KPI value is a target's summed numerator and denominator over one period, computed by one `GROUP BY` per
+period grain in the database (never by looping over measurements in Python), then written back with one
+upsert. Breaches follow from the KPI values: one per target and period, enforced by a unique constraint, so a
+retried or concurrent recompute finds the row the other one made instead of opening a second.
+
+Everything a recompute writes happens in one transaction: a worker killed midway leaves the previous,
+consistent state, and running it again gives the same result.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.urls import reverse
+from django.utils import timezone
+
+from engagements.access import engagement_managers
+from engagements.notifications import notify
+from slas.choices import BreachStatus, Grain, KPIStatus, Severity
+from slas.models import Breach, KPIValue, Measurement, SLATarget
+from slas.periods import label, period_end, period_start
+
+QUANTUM = Decimal("0.0001")
+PERIOD_EXPRESSIONS = {Grain.DAY: F("date"), Grain.WEEK: TruncWeek("date"), Grain.MONTH: TruncMonth("date")}
+JUDGED = (KPIStatus.WARNING, KPIStatus.BREACH)
+
+
+@dataclass
+class RecomputeResult:
+    kpi_values: int = 0
+    removed: int = 0
+    breaches_opened: list[int] = field(default_factory=list)
+    breaches_resolved: int = 0
+
+
+# --- Entry points ---------------------------------------------------------------------------------------------------
+
+
+def recompute_touched(touched: dict[tuple[int, int], list[str]]) -> RecomputeResult:
+    """Recompute only the periods an ingest batch touched: {(engagement id, metric id): [ISO dates]}."""
+    if not touched:
+        return RecomputeResult()
+    pairs = Q()
+    for engagement_id, metric_id in touched:
+        pairs |= Q(engagement_id=engagement_id, metric_id=metric_id)
+    targets = list(SLATarget.objects.filter(pairs).select_related("metric", "engagement"))
+    periods = {}
+    for target in targets:
+        days = {date.fromisoformat(d) for d in touched[(target.engagement_id, target.metric_id)]}
+        periods[target.pk] = {period_start(day, target.period) for day in days}
+    return _recompute(targets, periods=periods)
+
+
+def recompute_since(since: date, targets=None) -> RecomputeResult:
+    """Recompute every period that ends on or after `since`, for all targets (the nightly job) or `targets`."""
+    queryset = SLATarget.objects.all() if targets is None else targets
+    queryset = queryset.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=since))
+    targets = list(queryset.select_related("metric", "engagement"))
+    return _recompute(targets, since=since)
+
+
+# --- The computation ------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def _recompute(targets: list[SLATarget], *, periods=None, since: date | None = None) -> RecomputeResult:
+    """Exactly one of `periods` ({target id: {period starts}}) or `since` says which periods to recompute."""
+    result = RecomputeResult()
+    if not targets:
+        return result
+    now = timezone.now()
+    totals = _aggregate(targets, periods=periods, since=since)
+    existing = _existing_kpis(targets, periods=periods, since=since)
+
+    # Every (target, period) this run answers for: those with data now, and those that had a value before
+    # (a correction may have moved its measurements away). None means "no data any more".
+    judged: dict[tuple[int, date], KPIValue | None] = {}
+    for target in targets:
+        for start in _periods_in_scope(target, totals, existing, periods=periods, since=since):
+            sums = totals.get((target.engagement_id, target.metric_id, target.service_line_id, target.period, start))
+            judged[(target.pk, start)] = _kpi(target, start, sums, now) if sums else None
+
+    vanished = [pk for key, pk in existing.items() if judged.get(key) is None]
+    result.removed, _ = KPIValue.objects.filter(pk__in=vanished).delete()
+    rows = [kpi for _, kpi in sorted(judged.items(), key=lambda item: item[0]) if kpi is not None]
+    # Sorted, so concurrent upserts take row locks in the same order and cannot deadlock.
+    KPIValue.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["target", "period_start"],
+        update_fields=["period_end", "numerator", "denominator", "value", "sample_size", "status", "computed_at"],
+    )
+    result.kpi_values = len(rows)
+    _flag_breaches(targets, judged, result, now)
+    return result
+
+
+def _kpi(target: SLATarget, start: date, sums: tuple[Decimal, Decimal], now) -> KPIValue:
+    numerator, denominator = sums
+    value = target.metric.kpi_value(numerator, denominator)
+    value = value.quantize(QUANTUM) if value is not None else None
+    return KPIValue(
+        target=target,
+        period_start=start,
+        period_end=period_end(start, target.period),
+        numerator=numerator,
+        denominator=denominator,
+        value=value,
+        sample_size=denominator,
+        status=target.judge(value, denominator),
+        computed_at=now,
+    )
+
+
+def _existing_kpis(targets, *, periods, since) -> dict[tuple[int, date], int]:
+    existing = KPIValue.objects.filter(target__in=[t.pk for t in targets])
+    if since is not None:
+        existing = existing.filter(period_end__gte=since)
+    else:
+        condition = Q()
+        for target_id, starts in periods.items():
+            if starts:
+                condition |= Q(target_id=target_id, period_start__in=starts)
+        existing = existing.filter(condition) if condition else existing.none()
+    return {(target_id, start): pk for pk, target_id, start in existing.values_list("pk", "target_id", "period_start")}
+
+
+def _aggregate(targets, *, periods, since) -> dict[tuple, tuple[Decimal, Decimal]]:
+    """{(engagement, metric, service line or None, grain, period start): (Σ numerator, Σ denominator)}.
+
+    One GROUP BY per grain for targets over all service lines, and one per grain grouped by service line for
+    targets on one line — at most six queries, whatever the number of targets or measurements.
+    """
+    totals = {}
+    for grain in Grain.values:
+        for by_line in (False, True):
+            group = [t for t in targets if t.period == grain and (t.service_line_id is not None) == by_line]
+            if not group:
+                continue
+            measurements = Measurement.objects.filter(_measurement_filter(group, periods=periods, since=since))
+            if by_line:
+                measurements = measurements.filter(service_line__isnull=False)
+            keys = ["engagement_id", "metric_id", *(["service_line_id"] if by_line else []), "period"]
+            rows = (
+                measurements.annotate(period=PERIOD_EXPRESSIONS[grain])
+                .values(*keys)
+                .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
+                .order_by()
+                .values_list(*keys, "numerator", "denominator")
+            )
+            for row in rows:
+                if by_line:
+                    engagement_id, metric_id, line_id, start, numerator, denominator = row
+                else:
+                    (engagement_id, metric_id, start, numerator, denominator), line_id = row, None
+                start = start.date() if hasattr(start, "date") else start
+                totals[(engagement_id, metric_id, line_id, grain, start)] = (Decimal(numerator), Decimal(denominator))
+    return totals
+
+
+def _measurement_filter(targets, *, periods, since) -> Q:
+    if since is not None:
+        grain = targets[0].period
+        pairs = SLATarget.objects.filter(
+            engagement_id=OuterRef("engagement_id"), metric_id=OuterRef("metric_id"), period=grain
+        )
+        return Q(Exists(pairs), date__gte=period_start(since, grain))
+    condition = Q()
+    for target in targets:
+        starts = periods.get(target.pk)
+        if not starts:
+            continue
+        first, last = min(starts), period_end(max(starts), target.period)
+        condition |= Q(engagement_id=target.engagement_id, metric_id=target.metric_id, date__range=(first, last))
+    return condition or Q(pk__in=[])
+
+
+def _periods_in_scope(target, totals, existing, *, periods, since) -> set[date]:
+    if periods is not None:
+        starts = set(periods.get(target.pk, ()))
+    else:
+        first = period_start(since, target.period)
+        key = (target.engagement_id, target.metric_id, target.service_line_id, target.period)
+        starts = {k[4] for k in totals if k[:4] == key and k[4] >= first}
+        starts |= {start for target_id, start in existing if target_id == target.pk}
+    return {s for s in starts if target.is_effective_during(s, period_end(s, target.period))}
+
+
+def _flag_breaches(targets, judged, result: RecomputeResult, now) -> None:
+    """Open, update or resolve the breach of every judged (target, period), then notify the new ones."""
+    if not judged:
+        return
+    by_id = {t.pk: t for t in targets}
+    first = min(start for _, start in judged)
+    existing = {
+        (b.target_id, b.period_start): b for b in Breach.objects.filter(target__in=list(by_id), period_start__gte=first)
+    }
+    new, changed = [], []
+    for (target_id, start), kpi in sorted(judged.items(), key=lambda item: item[0]):
+        breach, target = existing.get((target_id, start)), by_id[target_id]
+        status = kpi.status if kpi is not None else KPIStatus.INSUFFICIENT
+        if status in JUDGED:
+            severity = Severity.BREACH if status == KPIStatus.BREACH else Severity.WARNING
+            if breach is None:
+                new.append(
+                    Breach(
+                        target=target,
+                        period_start=start,
+                        period_end=period_end(start, target.period),
+                        severity=severity,
+                        value=kpi.value,
+                        threshold=target.threshold if severity == Severity.BREACH else target.warning_threshold,
+                        opened_at=now,
+                    )
+                )
+            elif _update_breach(breach, kpi, severity, target):
+                changed.append(breach)
+        elif breach is not None and breach.status == BreachStatus.OPEN:
+            breach.status, breach.resolved_at = BreachStatus.RESOLVED_BY_DATA, now
+            changed.append(breach)
+            result.breaches_resolved += 1
+    # ignore_conflicts: a concurrent recompute may have opened the same breach; the constraint keeps one.
+    Breach.objects.bulk_create(new, ignore_conflicts=True)
+    Breach.objects.bulk_update(changed, ["severity", "status", "value", "threshold", "resolved_at"], batch_size=500)
+    unnotified = Breach.objects.filter(
+        target__in=list(by_id), period_start__gte=first, status=BreachStatus.OPEN, notified_at__isnull=True
+    )
+    result.breaches_opened = _notify(unnotified, now)
+
+
+def _update_breach(breach: Breach, kpi: KPIValue, severity: str, target: SLATarget) -> bool:
+    """Bring an existing breach up to date with its period's latest value. Returns whether it changed."""
+    before = (breach.severity, breach.status, breach.value, breach.threshold)
+    breach.severity = severity
+    breach.value = kpi.value
+    breach.threshold = target.threshold if severity == Severity.BREACH else target.warning_threshold
+    if breach.status == BreachStatus.RESOLVED_BY_DATA:  # later data made it bad again
+        breach.status, breach.resolved_at = BreachStatus.OPEN, None
+    return before != (breach.severity, breach.status, breach.value, breach.threshold)
+
+
+def _notify(breaches, now) -> list[int]:
+    """Tell both sides' managers about each new breach, once: only the run that stamps `notified_at` sends."""
+    notified = []
+    related = ("target__metric", "target__engagement__practice", "target__engagement__provider")
+    for breach in breaches.select_related(*related):
+        if not Breach.objects.filter(pk=breach.pk, notified_at__isnull=True).update(notified_at=now):
+            continue
+        engagement = breach.target.engagement
+        notify(
+            engagement_managers(engagement),
+            key=f"breach:{breach.pk}",
+            title=breach_title(breach),
+            body=(
+                f"{engagement}: {breach.target.metric} was {format_value(breach.value, breach.target.metric)} "
+                f"against a {breach.get_severity_display().lower()} threshold of "
+                f"{format_value(breach.threshold, breach.target.metric)} in {breach.period_label}."
+            ),
+            url=reverse("slas:breach_detail", args=[breach.pk]),
+            engagement=engagement,
+        )
+        notified.append(breach.pk)
+    return notified
+
+
+def breach_title(breach: Breach) -> str:
+    kind = "SLA breach" if breach.severity == Severity.BREACH else "SLA warning"
+    return f"{kind}: {breach.target.metric} {breach.period_label} — {breach.target.engagement.name}"
+
+
+def format_value(value: Decimal | None, metric) -> str:
+    if value is None:
+        return "—"
+    text = f"{value.quantize(Decimal('0.01')).normalize():f}"
+    return f"{text}%" if metric.unit == "%" else f"{text} {metric.unit}"
+
+
+def recent_since(today: date | None = None, days: int = 62) -> date:
+    """How far back the nightly job recomputes: enough for last month to settle late and corrected data."""
+    return (today or timezone.localdate()) - timedelta(days=days)
+
+
+__all__ = ["RecomputeResult", "recompute_touched", "recompute_since", "recent_since", "format_value", "label"]
