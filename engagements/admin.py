@@ -79,3 +79,11 @@ admin.site.unregister(User)
 class PortalUserAdmin(UserAdmin):
     inlines = [MembershipInline]
     list_display = ("username", "first_name", "last_name", "is_active", "is_staff")
+
+
+@admin.register(models.Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("title", "user", "created_at", "read_at", "emailed_at")
+    list_filter = ("created_at",)
+    search_fields = ("title", "user__email", "key")
+    readonly_fields = ("user", "engagement", "key", "title", "body", "url", "created_at", "emailed_at")

@@ -1,5 +1,6 @@
 """Personas shared by the whole suite: each side's manager and staff, an outsider, an admin, an integration."""
 
+import importlib
 from types import SimpleNamespace
 
 import pytest
@@ -28,6 +29,20 @@ def _celery_runs_in_process(request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _catalogues_survive_flushes(request):
+    """Transactional tests end with a flush, which empties the catalogues that data migrations created (service
+    lines, metrics). Load them again for each such test, so test order never matters."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module in ("engagements.migrations.0002_service_line_catalogue", "slas.migrations.0002_metric_catalogue"):
+        importlib.import_module(module).create_catalogue(apps, None)
 
 
 @pytest.fixture

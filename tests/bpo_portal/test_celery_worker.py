@@ -76,3 +76,40 @@ def test_the_worker_clears_expired_sessions_and_keeps_live_ones(celery_worker):
 
     assert not Session.objects.filter(session_key=expired).exists()
     assert Session.objects.filter(session_key=live).exists()
+
+
+def test_a_committed_batch_is_rolled_up_by_the_worker_and_its_breach_opened_once(celery_worker):
+    """The web process commits; the worker recomputes what the batch touched; a resend opens nothing new."""
+    import time
+    from datetime import date
+
+    from engagements.models import Notification
+    from slas import services as sla_services
+    from slas.models import Breach, IngestBatch, KPIValue, Metric, SLATarget
+
+    practice, provider = factories.make_practice("Riverside Eye Care"), factories.make_provider("ClearView")
+    practice_manager, provider_manager = factories.make_member(practice), factories.make_member(provider)
+    engagement = factories.make_engagement(practice, provider, by=practice_manager)
+    sla_services.save_target(
+        SLATarget(
+            engagement=engagement,
+            metric=Metric.objects.get(code="service_level"),
+            threshold=80,
+            effective_from=date(2026, 1, 1),
+        ),
+        by=practice_manager,
+    )
+    row = {"engagement": engagement.pk, "metric": "service_level", "date": "2026-03-02", "external_id": "w-1"}
+    result = sla_services.ingest_measurements([{**row, "numerator": 1, "denominator": 4}], by=provider_manager)
+
+    deadline = time.monotonic() + RESULT_TIMEOUT
+    while IngestBatch.objects.get(pk=result.batch.pk).recomputed_at is None:
+        assert time.monotonic() < deadline, "the worker never recomputed the batch"
+        time.sleep(0.1)
+    assert KPIValue.objects.get(target__engagement=engagement).value == 25
+    breach = Breach.objects.get(target__engagement=engagement)
+    assert Notification.objects.filter(key=f"breach:{breach.pk}").count() == 2
+
+    resent = sla_services.ingest_measurements([{**row, "numerator": 1, "denominator": 4}], by=provider_manager)
+    run_on_worker(__import__("slas.tasks", fromlist=["recompute_batch"]).recompute_batch, resent.batch.pk)
+    assert Breach.objects.count() == 1 and Notification.objects.filter(key__startswith="breach:").count() == 2

@@ -16,7 +16,7 @@ from slas.ingest import Row
 from slas.models import Breach, IngestBatch, KPIValue, Metric
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs concurrent transactions (PostgreSQL)"),
 ]
 WORKERS = 4
