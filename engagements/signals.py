@@ -1,9 +1,14 @@
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from engagements.access import sync_member_groups
 from engagements.models import Membership
+
+# Sent by `seed_demo` once the demo organisations, people and engagements exist, so apps that build on
+# engagements (the SLA engine, audits, onboarding) add their own demo data without engagements importing them.
+# Arguments: engagements = {engagement name: Engagement}, managers = {organisation: manager user}, today.
+demo_seeded = Signal()
 
 
 @receiver(post_save, sender=Membership, dispatch_uid="engagements.membership_groups")

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class SlasConfig(AppConfig):
     name = "slas"
     verbose_name = "SLAs and KPIs"
+
+    def ready(self):
+        from slas import demo  # noqa: F401 - adds SLA demo data when seed_demo runs

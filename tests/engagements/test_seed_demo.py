@@ -28,7 +28,7 @@ def seed(*args) -> str:
 
 
 def row_counts() -> dict[str, int]:
-    models = [m for m in apps.get_models() if m._meta.app_label in {"auth", "engagements", "guardian", "auditlog"}]
+    models = [m for m in apps.get_models() if m._meta.app_label in {"auth", "engagements", "guardian", "auditlog", "slas"}]
     return {m._meta.label: m.objects.count() for m in models}
 
 
@@ -46,7 +46,8 @@ def test_running_it_twice_creates_nothing_new_and_prints_the_same_logins():
     second_output = seed()
 
     assert row_counts() == counts_after_first
-    assert second_output == first_output
+    assert second_output.replace("SLA demo data added to 3 engagement(s).\n", "") == second_output
+    assert first_output.replace("SLA demo data added to 3 engagement(s).\n", "") == second_output
     assert counts_after_first["engagements.Engagement"] >= 6
 
 
@@ -110,3 +111,20 @@ def test_a_chosen_password_replaces_the_default_on_every_login():
 def test_it_refuses_a_weak_password():
     with pytest.raises(CommandError):
         seed("--password", "short")
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_slas_missed_breaches_and_remediation_in_progress():
+    from slas.choices import RemediationStatus
+    from slas.models import Breach, KPIValue, RemediationPlan
+
+    seed()
+    front_desk = Engagement.objects.get(name="Front desk 2026")
+    assert front_desk.sla_targets.count() >= 5
+    assert KPIValue.objects.filter(target__engagement=front_desk, status="met").exists()
+    assert Breach.objects.filter(target__engagement=front_desk, severity="breach").exists()
+    statuses = set(RemediationPlan.objects.values_list("status", flat=True))
+    assert {RemediationStatus.SUBMITTED, RemediationStatus.ACCEPTED} <= statuses
+    # Both sides' managers were told about each breach, in the portal.
+    breach = Breach.objects.filter(target__engagement=front_desk).first()
+    assert breach.notified_at is not None

@@ -18,6 +18,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from bpo_portal.errors import DomainError
@@ -34,6 +35,7 @@ from engagements.models import (
     Provider,
     ServiceLine,
 )
+from engagements.signals import demo_seeded
 
 DEFAULT_PASSWORD = "demo-portal-2026"  # noqa: S105 - a published demo password, printed on every run
 
@@ -389,7 +391,9 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         try:
-            with transaction.atomic():
+            # The demo's addresses are made up: keep the notification e-mails the demo triggers in memory.
+            locmem = "django.core.mail.backends.locmem.EmailBackend"
+            with override_settings(EMAIL_BACKEND=locmem), transaction.atomic():
                 logins = self.seed(password)
         except DomainError as exc:
             raise CommandError(f"The demo data could not be created: {exc.message}") from None
@@ -406,8 +410,14 @@ class Command(BaseCommand):
             logins += self.ensure_people(practices[spec.key], spec.people)
         for spec in PROVIDERS:
             logins += self.ensure_people(providers[spec.key], spec.people)
+        engagements = {}
         for spec in ENGAGEMENTS:
-            self.ensure_engagement(spec, practices[spec.practice], providers[spec.provider])
+            engagements[spec.name] = self.ensure_engagement(spec, practices[spec.practice], providers[spec.provider])
+        for _receiver, response in demo_seeded.send(
+            sender=self.__class__, engagements=engagements, managers=self.managers, today=self.today
+        ):
+            if response:
+                self.stdout.write(str(response))
         return logins
 
     # --- Organisations and people ------------------------------------------------------------------------------

@@ -1,0 +1,178 @@
+"""SLA demo data, added when `seed_demo` runs: targets, a few months of measurements with a bad patch that
+breached, and remediation plans in different states. Measurements go through the same ingestion service as
+the API, so the demo shows exactly what an integration would produce."""
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.dispatch import receiver
+
+from engagements.signals import demo_seeded
+from slas import rollups, services
+from slas.choices import IngestSource, RemediationStatus
+from slas.models import Breach, Metric, SLATarget
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    metric: str
+    threshold: str
+    warning: str | None = None
+    period: str = "month"
+    min_sample: int = 1
+
+
+@dataclass(frozen=True)
+class DemoSpec:
+    engagement: str
+    days: int
+    targets: tuple[TargetSpec, ...]
+    # Daily figures per agent: metric → (typical, spread, denominator range or None for a plain value)
+    figures: dict
+    # A bad patch: days ago (from, to) and the figures that slip in it
+    slump: tuple[int, int] = (0, 0)
+    slump_figures: dict | None = None
+
+
+FRONT_DESK = DemoSpec(
+    engagement="Front desk 2026",
+    days=120,
+    targets=(
+        TargetSpec("service_level", "80", "85", "week", 100),
+        TargetSpec("abandonment_rate", "5", "4", "month", 100),
+        TargetSpec("csat", "4.2", "4.4", "month", 20),
+        TargetSpec("first_call_resolution", "75", "80"),
+        TargetSpec("average_talk_time", "300", "270"),
+        TargetSpec("appointment_adherence", "85", "88"),
+        TargetSpec("calls_handled", "2500"),
+    ),
+    figures={
+        "service_level": (0.88, 0.05, (40, 70)),
+        "abandonment_rate": (0.03, 0.01, (40, 70)),
+        "csat": (4.5, 0.3, (2, 6)),
+        "first_call_resolution": (0.82, 0.05, (40, 70)),
+        "average_talk_time": (250, 30, (40, 70)),
+        "appointment_adherence": (0.9, 0.03, (20, 35)),
+        "calls_handled": (55, 10, None),
+    },
+    slump=(24, 10),
+    slump_figures={"service_level": (0.7, 0.05, (60, 90)), "abandonment_rate": (0.07, 0.02, (60, 90))},
+)
+
+CLAIMS = DemoSpec(
+    engagement="Claims and A/R",
+    days=30,
+    targets=(
+        TargetSpec("claim_accuracy", "95", "97", "week", 50),
+        TargetSpec("claims_within_48h", "90", "93", "week", 50),
+        TargetSpec("denial_rate", "8", "6"),
+        TargetSpec("claims_processed", "1200"),
+    ),
+    figures={
+        "claim_accuracy": (0.965, 0.015, (25, 45)),
+        "claims_within_48h": (0.94, 0.03, (25, 45)),
+        "denial_rate": (0.06, 0.015, (20, 40)),
+        "claims_processed": (35, 8, None),
+    },
+    slump=(14, 8),
+    slump_figures={"claim_accuracy": (0.9, 0.02, (25, 45))},
+)
+
+RECORDS = DemoSpec(
+    engagement="Records and data entry",
+    days=60,
+    targets=(TargetSpec("quality_score", "90", "93", "month", 10),),
+    figures={"quality_score": (96, 2, None)},
+)
+
+DEMOS = (FRONT_DESK, CLAIMS, RECORDS)
+
+
+@receiver(demo_seeded, dispatch_uid="slas.demo")
+def seed_sla_demo(sender, engagements, managers, today, **kwargs) -> str | None:
+    made = 0
+    for spec in DEMOS:
+        engagement = engagements.get(spec.engagement)
+        if engagement is None or engagement.sla_targets.exists():
+            continue  # already seeded, or changed by hand: leave it alone
+        practice_manager, provider_manager = managers[engagement.practice], managers[engagement.provider]
+        start = today - timedelta(days=spec.days)
+        for target in spec.targets:
+            services.save_target(
+                SLATarget(
+                    engagement=engagement,
+                    metric=Metric.objects.get(code=target.metric),
+                    threshold=Decimal(target.threshold),
+                    warning_threshold=Decimal(target.warning) if target.warning else None,
+                    period=target.period,
+                    min_sample_size=target.min_sample,
+                    # From the first whole month: a month the provider only half worked is no fair test.
+                    effective_from=(start + relativedelta(months=1)).replace(day=1),
+                ),
+                by=practice_manager,
+            )
+        rows = list(_measurements(spec, engagement, today))
+        for chunk in range(0, len(rows), 5000):
+            result = services.ingest_measurements(
+                rows[chunk : chunk + 5000], by=provider_manager, source=IngestSource.UPLOAD
+            )
+            # Computed now rather than after commit, so the remediation plans below have breaches to answer.
+            rollups.recompute_touched(result.batch.touched_pairs())
+        _answer_breaches(engagement, practice_manager, provider_manager, today)
+        made += 1
+    return f"SLA demo data added to {made} engagement(s)." if made else None
+
+
+def _measurements(spec: DemoSpec, engagement, today: date):
+    rng = random.Random(spec.engagement)  # the same demo every time
+    agents = list(engagement.assignments.values_list("agent_id", flat=True)) or [None]
+    for days_ago in range(spec.days, 0, -1):  # up to yesterday: today may not have started in the practice's zone
+        day = today - timedelta(days=days_ago)
+        slumping = spec.slump[1] <= days_ago <= spec.slump[0]
+        for agent in agents:
+            for code, normal in spec.figures.items():
+                typical, spread, volume = (spec.slump_figures or {}).get(code, normal) if slumping else normal
+                row = {
+                    "engagement": engagement.pk,
+                    "metric": code,
+                    "agent": agent,
+                    "date": day.isoformat(),
+                    "external_id": f"demo-{code}-{agent}-{day.isoformat()}",
+                }
+                figure = max(rng.gauss(typical, spread), 0)
+                if volume is None:
+                    row["value"] = round(figure, 2) if figure < 10 else round(figure)
+                else:
+                    calls = rng.randint(*volume)
+                    if typical <= 1:  # a ratio: how many of the calls
+                        row["numerator"], row["denominator"] = min(round(figure * calls), calls), calls
+                    else:  # a mean: the sum over the calls
+                        row["numerator"], row["denominator"] = round(figure * calls, 2), calls
+                yield {key: value for key, value in row.items() if value is not None}
+
+
+def _answer_breaches(engagement, practice_manager, provider_manager, today: date) -> None:
+    """The oldest breach got an accepted plan, already done; the newest has a plan waiting for the practice."""
+    breaches = list(Breach.objects.filter(target__engagement=engagement, severity="breach").order_by("period_start"))
+    if not breaches:
+        return
+    oldest = services.submit_remediation_plan(
+        breaches[0],
+        by=provider_manager,
+        actions="Move two agents from the afternoon to the morning peak; add a queue alert at 60 s wait.",
+        owner="Team lead, morning shift",
+        due_on=today + relativedelta(days=3),
+    )
+    oldest = services.decide_remediation_plan(oldest, by=practice_manager, accept=True, note="Agreed. Report weekly.")
+    if len(breaches) > 1:
+        services.submit_remediation_plan(
+            breaches[-1],
+            by=provider_manager,
+            actions="Refresher training on the payer rules behind last week's rejections; second check before submit.",
+            owner="Quality lead",
+            due_on=today + relativedelta(days=10),
+        )
+    assert oldest.status == RemediationStatus.ACCEPTED
