@@ -12,9 +12,11 @@ NEW_GRANTS = {
 def grant(apps, schema_editor):
     # Permissions for new Meta.permissions are normally created after migrate; this one needs them now.
     app_config = apps.get_app_config("engagements")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    models_module, app_config.models_module = app_config.models_module, app_config.models_module or True
+    try:
+        create_permissions(app_config, apps=apps, verbosity=0)
+    finally:
+        app_config.models_module = models_module
 
     Engagement = apps.get_model("engagements", "Engagement")
     Group = apps.get_model("auth", "Group")
