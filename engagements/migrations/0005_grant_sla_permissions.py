@@ -12,7 +12,8 @@ NEW_GRANTS = {
 def grant(apps, schema_editor):
     # Permissions for new Meta.permissions are normally created after migrate; this one needs them now.
     app_config = apps.get_app_config("engagements")
-    models_module, app_config.models_module = app_config.models_module, app_config.models_module or True
+    models_module = getattr(app_config, "models_module", None)  # a migration's app config stub has none
+    app_config.models_module = models_module or True
     try:
         create_permissions(app_config, apps=apps, verbosity=0)
     finally:
