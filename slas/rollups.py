@@ -9,6 +9,7 @@ Everything a recompute writes happens in one transaction: a worker killed midway
 consistent state, and running it again gives the same result.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -80,8 +81,13 @@ def _recompute(targets: list[SLATarget], *, periods=None, since: date | None = N
     # Every (target, period) this run answers for: those with data now, and those that had a value before
     # (a correction may have moved its measurements away). None means "no data any more".
     judged: dict[tuple[int, date], KPIValue | None] = {}
+    starts_with_data, existing_starts = defaultdict(list), defaultdict(set)
+    for key in totals:
+        starts_with_data[key[:4]].append(key[4])
+    for target_id, start in existing:
+        existing_starts[target_id].add(start)
     for target in targets:
-        for start in _periods_in_scope(target, totals, existing, periods=periods, since=since):
+        for start in _periods_in_scope(target, starts_with_data, existing_starts, periods=periods, since=since):
             sums = totals.get((target.engagement_id, target.metric_id, target.service_line_id, target.period, start))
             judged[(target.pk, start)] = _kpi(target, start, sums, now) if sums else None
 
@@ -181,14 +187,14 @@ def _measurement_filter(targets, *, periods, since) -> Q:
     return condition or Q(pk__in=[])
 
 
-def _periods_in_scope(target, totals, existing, *, periods, since) -> set[date]:
+def _periods_in_scope(target, starts_with_data, existing_starts, *, periods, since) -> set[date]:
     if periods is not None:
         starts = set(periods.get(target.pk, ()))
     else:
         first = period_start(since, target.period)
         key = (target.engagement_id, target.metric_id, target.service_line_id, target.period)
-        starts = {k[4] for k in totals if k[:4] == key and k[4] >= first}
-        starts |= {start for target_id, start in existing if target_id == target.pk}
+        starts = {start for start in starts_with_data.get(key, ()) if start >= first}
+        starts |= existing_starts.get(target.pk, set())
     return {s for s in starts if target.is_effective_during(s, period_end(s, target.period))}
 
 
