@@ -25,10 +25,13 @@ def recompute_batch(batch_id: int) -> dict:
 @shared_task(**RETRY)
 def recompute_target(target_id: int) -> dict:
     """Recompute a target's whole history after it was created or changed (its threshold judges every period)."""
-    target = SLATarget.objects.filter(pk=target_id)
-    if not target.exists():
+    target = SLATarget.objects.filter(pk=target_id).first()
+    if target is None:
         return {"status": "missing"}
-    result = rollups.recompute_since(target.get().effective_from, targets=target)
+    # From its first computed period too, so values from before a moved start date are dropped.
+    first_value = target.kpi_values.order_by("period_start").values_list("period_start", flat=True).first()
+    since = min(filter(None, [target.effective_from, first_value]))
+    result = rollups.recompute_since(since, targets=SLATarget.objects.filter(pk=target_id))
     return {"status": "done", "kpi_values": result.kpi_values, "breaches_opened": len(result.breaches_opened)}
 
 

@@ -185,3 +185,17 @@ def test_a_plan_due_in_the_past_is_refused(missed, world):
     with pytest.raises(DomainError) as refused:
         plan_for(Breach.objects.get(), world, due_on=timezone.localdate() - timedelta(days=1))
     assert refused.value.field == "due_on"
+
+
+def test_moving_a_targets_start_later_drops_the_values_before_it(missed, world, django_capture_on_commit_callbacks):
+    missed.effective_from = date(2026, 4, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_target(missed, by=world.practice_manager)
+    assert not KPIValue.objects.filter(target=missed).exists()
+
+
+def test_changing_a_targets_period_recomputes_it_on_the_new_grain(missed, world, django_capture_on_commit_callbacks):
+    missed.period = "week"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_target(missed, by=world.practice_manager)
+    assert list(KPIValue.objects.filter(target=missed).values_list("period_start", flat=True)) == [date(2026, 3, 2)]
