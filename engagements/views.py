@@ -9,9 +9,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView
 
 from bpo_portal.errors import DomainError
 from bpo_portal.views import (
@@ -57,9 +58,11 @@ from engagements.models import (
     Invitation,
     Location,
     Membership,
+    Notification,
     Practice,
     Provider,
 )
+from engagements.notifications import mark_read
 from engagements.tables import AgentTable, EngagementTable, MemberTable, PracticeTable, ProviderTable
 
 # --- Home -----------------------------------------------------------------------------------------------------------
@@ -587,3 +590,38 @@ class TokenRevokeView(ObjectActionView):
 
     def get_success_url(self, obj):
         return reverse_lazy("engagements:token_list")
+
+
+# --- Notifications --------------------------------------------------------------------------------------------------
+
+
+class NotificationListView(LoginRequiredMixin, ListView):
+    """My notifications (SLA breaches, remediation decisions, reminders), newest first."""
+
+    template_name = "engagements/notification_list.html"
+    context_object_name = "notifications"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return Notification.objects.for_user(self.request.user).select_related("engagement")
+
+
+class NotificationReadView(LoginRequiredMixin, View):
+    """Marks one notification read (and, with `open`, follows its link), or all of mine when none is named."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        raw_id = request.POST.get("notification", "")
+        if not raw_id:
+            count = mark_read(request.user)
+            messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
+            return redirect("engagements:notification_list")
+        if not raw_id.isdigit():
+            raise Http404("No such notification.")
+        notification = get_object_or_404(Notification.objects.for_user(request.user), pk=int(raw_id))
+        mark_read(request.user, [notification.pk])
+        safe = url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()})
+        if "open" in request.POST and notification.url and safe:
+            return redirect(notification.url)
+        return redirect("engagements:notification_list")

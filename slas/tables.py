@@ -1,0 +1,142 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from engagements.models.people import display_name
+from slas.choices import RemediationStatus
+from slas.models import Breach, IngestBatch, KPIValue
+from slas.rollups import format_value
+
+
+class EngagementColumn(tables.Column):
+    """The engagement a row belongs to, linking to its SLA page; the export gets the plain name."""
+
+    def render(self, value):
+        return format_html(
+            '<a href="{}" title="{} × {}">{}</a>',
+            reverse("slas:engagement_slas", args=[value.pk]),
+            value.practice,
+            value.provider,
+            value.name,
+        )
+
+    def value(self, value):
+        return value.name
+
+
+class MetricValueColumn(tables.Column):
+    """A number in its metric's unit on the page; the raw decimal in the CSV export."""
+
+    def render(self, value, record):
+        return format_value(value, record.target.metric)
+
+    def value(self, value, record):
+        return value
+
+
+class StatusColumn(tables.Column):
+    """A status shown with the SLA colours (met, warning, breach, too few samples / open, resolved, closed)."""
+
+    def render(self, value, record):
+        return format_html('<span class="badge kpi-badge kpi-{}">{}</span>', record.status, value)
+
+    def value(self, value, record):
+        return value
+
+
+class KPIValueTable(tables.Table):
+    engagement = EngagementColumn(accessor="target__engagement", order_by=("target__engagement__name",))
+    metric = tables.Column(accessor="target__metric", order_by=("target__metric__sort_order",))
+    service_line = tables.Column(accessor="target__service_line", verbose_name="Service line", default="All")
+    period = tables.Column(accessor="period_label", order_by=("period_start",))
+    value = MetricValueColumn()
+    threshold = MetricValueColumn(accessor="target__threshold", order_by=("target__threshold",))
+    sample_size = tables.Column(verbose_name="Sample size")
+    status = StatusColumn()
+    computed_at = tables.DateTimeColumn(verbose_name="Computed", short=True)
+
+    class Meta:
+        model = KPIValue
+        fields = ("engagement", "metric", "service_line", "period", "value", "threshold", "sample_size", "status")
+        sequence = (*fields, "computed_at")
+        empty_text = "No KPI values match."
+
+    def render_sample_size(self, value):
+        return f"{value.normalize():f}"
+
+
+class BreachTable(tables.Table):
+    breach = tables.Column(
+        accessor="pk", verbose_name="Breach", linkify=lambda record: record.get_absolute_url(), order_by=("pk",)
+    )
+    engagement = EngagementColumn(accessor="target__engagement", order_by=("target__engagement__name",))
+    metric = tables.Column(accessor="target__metric", order_by=("target__metric__sort_order",))
+    service_line = tables.Column(accessor="target__service_line", verbose_name="Service line", default="All")
+    period = tables.Column(accessor="period_label", order_by=("period_start",))
+    severity = tables.Column()
+    value = MetricValueColumn()
+    threshold = MetricValueColumn()
+    status = StatusColumn()
+    remediation = tables.Column(accessor="latest_plan_status", verbose_name="Remediation", default="None yet")
+    opened_at = tables.DateColumn(verbose_name="Opened")
+
+    class Meta:
+        model = Breach
+        fields = ("breach", "engagement", "metric", "service_line", "period", "severity", "value", "threshold")
+        sequence = (*fields, "status", "remediation", "opened_at")
+        empty_text = "No breaches match."
+
+    def render_breach(self, value):
+        return f"#{value}"
+
+    def render_severity(self, value, record):
+        return format_html('<span class="badge kpi-badge kpi-{}">{}</span>', record.severity, value)
+
+    def value_severity(self, value):
+        return value
+
+    def render_remediation(self, value):
+        return RemediationStatus(value).label
+
+    value_remediation = render_remediation
+
+
+class IngestBatchTable(tables.Table):
+    batch = tables.Column(accessor="pk", verbose_name="Batch", linkify=lambda record: record.get_absolute_url())
+    submitted_at = tables.DateTimeColumn(verbose_name="Submitted")
+    submitted_by = tables.Column(verbose_name="By", default="—")
+    source = tables.Column()
+    engagements = tables.ManyToManyColumn(verbose_name="Engagements", orderable=False)
+    row_count = tables.Column(verbose_name="Rows")
+    created_count = tables.Column(verbose_name="New")
+    duplicate_count = tables.Column(verbose_name="Duplicates")
+    corrected_count = tables.Column(verbose_name="Corrected")
+    first_date = tables.DateColumn(verbose_name="From")
+    last_date = tables.DateColumn(verbose_name="To")
+    recomputed_at = tables.DateTimeColumn(verbose_name="KPIs recomputed", default="Pending")
+
+    class Meta:
+        model = IngestBatch
+        fields = (
+            "batch",
+            "submitted_at",
+            "submitted_by",
+            "source",
+            "engagements",
+            "row_count",
+            "created_count",
+            "duplicate_count",
+            "corrected_count",
+            "first_date",
+            "last_date",
+            "recomputed_at",
+        )
+        empty_text = "No ingest batches yet."
+
+    def render_batch(self, value):
+        return f"#{value}"
+
+    def render_submitted_by(self, value):
+        return display_name(value, "—")
+
+    value_submitted_by = render_submitted_by
