@@ -26,7 +26,9 @@ class EngagementScopedFilterSet(SearchFilterSet):
 
 
 def engagement_filter(field_name="engagement"):
-    return django_filters.ModelChoiceFilter(field_name=field_name, queryset=Engagement.objects.all())
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name, queryset=Engagement.objects.all(), label="Engagement"
+    )
 
 
 def metric_filter(field_name="metric"):
