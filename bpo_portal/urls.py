@@ -20,6 +20,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("engagements.api.urls")),
+    path("api/v1/", include("slas.api.urls")),
     path("", include("engagements.urls")),
     path("", include("slas.urls")),
 ]
