@@ -26,7 +26,7 @@ from bpo_portal.views import (
     ObjectUpdateView,
 )
 from engagements.access import engagements_for
-from engagements.models import Engagement
+from engagements.models import Engagement, ServiceLine
 from slas import ingest, services
 from slas.choices import BreachStatus, IngestSource, KPIStatus
 from slas.filters import BreachFilterSet, IngestBatchFilterSet, KPIValueFilterSet
@@ -447,6 +447,12 @@ class MeasurementUploadView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", MeasurementUploadForm())
+        # What the file's id and code columns may hold, so nobody has to ask for them.
+        kwargs["engagements"] = (
+            engagements_for(self.request.user, "submit_measurements").select_related("practice").order_by("name")
+        )
+        kwargs["metrics"] = Metric.objects.filter(is_active=True)
+        kwargs["service_lines"] = ServiceLine.objects.all()
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
