@@ -239,7 +239,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "BPO Portal API",
     "DESCRIPTION": (
-        "Practices, providers, engagements and agents of an eye-care outsourcing engagement. "
+        "Practices, providers, engagements and agents of an eye-care outsourcing engagement; its SLA targets, "
+        "measurements (pushed by integrations, all-or-nothing and idempotent by external id), KPI values, "
+        "breaches and remediation plans. "
         "Authenticate with `Authorization: Token <token>` (a personal token, or an integration token "
         "scoped to one provider). Objects outside your scope answer 404."
     ),

@@ -2,13 +2,20 @@
 
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from engagements.filters import SearchFilterSet
-from engagements.models import Engagement, ServiceLine
+from engagements.models import Agent, Engagement, ServiceLine
 from slas.choices import BreachStatus, Grain, KPIStatus, RemediationStatus, Severity
 from slas.models import Breach, IngestBatch, KPIValue, Measurement, Metric, RemediationPlan, SLATarget
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A row id: documented as an integer, not a decimal number."""
 
 
 class EngagementScopedFilterSet(SearchFilterSet):
@@ -23,6 +30,9 @@ class EngagementScopedFilterSet(SearchFilterSet):
             self.filters["engagement"].queryset = Engagement.objects.for_user(user).select_related(
                 "practice", "provider"
             )
+        if user is not None and "agent" in self.filters:
+            # An agent the caller cannot see reads as unknown, so ids cannot be probed.
+            self.filters["agent"].queryset = Agent.objects.for_user(user)
 
 
 def engagement_filter(field_name="engagement"):
@@ -70,7 +80,8 @@ class MeasurementFilterSet(EngagementScopedFilterSet):
     service_line = line_filter()
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", widget=DATE, label="From")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", widget=DATE, label="To")
-    batch = django_filters.NumberFilter(field_name="batch_id")
+    agent = django_filters.ModelChoiceFilter(queryset=Agent.objects.all())
+    batch = IdFilter(field_name="batch_id")
 
     class Meta:
         model = Measurement
@@ -83,7 +94,7 @@ class PeriodFilterSet(EngagementScopedFilterSet):
     engagement = engagement_filter("target__engagement")
     metric = metric_filter("target__metric")
     service_line = line_filter("target__service_line")
-    target = django_filters.NumberFilter(field_name="target_id")
+    target = IdFilter(field_name="target_id")
     period = django_filters.DateFilter(
         method="filter_period", widget=DATE, label="Period containing", help_text="Any date within the period."
     )
@@ -140,7 +151,7 @@ class BreachFilterSet(PeriodFilterSet):
 class RemediationPlanFilterSet(EngagementScopedFilterSet):
     search_fields = ("actions", "owner")
     engagement = engagement_filter("breach__target__engagement")
-    breach = django_filters.NumberFilter(field_name="breach_id")
+    breach = IdFilter(field_name="breach_id")
     status = django_filters.MultipleChoiceFilter(choices=RemediationStatus.choices, widget=forms.CheckboxSelectMultiple)
 
     class Meta:

@@ -287,7 +287,9 @@ class PeriodResultSerializer(serializers.ModelSerializer):
     engagement = serializers.IntegerField(source="target.engagement_id", read_only=True)
     metric = _code(source="target.metric")
     service_line = _code(source="target.service_line")
-    period = EnumChoiceField(Grain, source="target.period", read_only=True)
+    grain = EnumChoiceField(
+        Grain, source="target.period", read_only=True, help_text="The target's period: day, ISO week or month."
+    )
 
 
 class KPIValueSerializer(PeriodResultSerializer):
@@ -305,7 +307,7 @@ class KPIValueSerializer(PeriodResultSerializer):
             "engagement",
             "metric",
             "service_line",
-            "period",
+            "grain",
             "period_start",
             "period_end",
             "value",
@@ -347,7 +349,7 @@ class BreachSerializer(PeriodResultSerializer):
             "engagement",
             "metric",
             "service_line",
-            "period",
+            "grain",
             "period_start",
             "period_end",
             "severity",

@@ -35,6 +35,26 @@ PUBLIC_OPERATIONS = [
     ("get", "/api/v1/engagements/{id}/agents/"),
     ("post", "/api/v1/engagements/{id}/agents/"),
     ("delete", "/api/v1/engagements/{id}/agents/{agent_id}/"),
+    # The SLA engine
+    ("get", "/api/v1/metrics/"),
+    ("get", "/api/v1/metrics/{code}/"),
+    *[
+        (method, f"/api/v1/{resource}/{suffix}")
+        for resource in ("sla-targets", "measurements", "ingest-batches", "kpis", "breaches", "remediation-plans")
+        for method, suffix in [("get", ""), ("get", "{id}/")]
+    ],
+    ("post", "/api/v1/sla-targets/"),
+    ("put", "/api/v1/sla-targets/{id}/"),
+    ("patch", "/api/v1/sla-targets/{id}/"),
+    ("delete", "/api/v1/sla-targets/{id}/"),
+    ("post", "/api/v1/measurements/"),
+    ("post", "/api/v1/remediation-plans/"),
+    ("post", "/api/v1/remediation-plans/{id}/decision/"),
+    ("post", "/api/v1/remediation-plans/{id}/done/"),
+    ("post", "/api/v1/remediation-plans/{id}/close/"),
+    ("get", "/api/v1/notifications/"),
+    ("get", "/api/v1/notifications/{id}/"),
+    ("post", "/api/v1/notifications/read/"),
 ]
 
 
@@ -153,3 +173,16 @@ def test_the_docs_pages_load_every_asset_from_our_own_static_files(name):
         assert asset.startswith("/static/drf_spectacular_sidecar/"), asset
         assert finders.find(asset.removeprefix("/static/")), f"{asset} is not among the static files"
     assert reverse("api-schema") in html
+
+
+def test_measurement_ingestion_documents_json_and_csv_and_every_refusal(schema):
+    ingest = operation(schema, "post", "/api/v1/measurements/")
+    assert {"application/json", "text/csv"} <= set(ingest["requestBody"]["content"])
+    assert {"201", "400", "409", "413"} <= set(ingest["responses"])
+    assert "corrections" in {parameter["name"] for parameter in ingest["parameters"]}
+
+
+def test_kpi_and_breach_lists_filter_by_engagement_metric_period_and_status(schema):
+    for path in ("/api/v1/kpis/", "/api/v1/breaches/"):
+        names = {parameter["name"] for parameter in operation(schema, "get", path)["parameters"]}
+        assert {"engagement", "metric", "period", "status"} <= names, path

@@ -28,7 +28,9 @@ def seed(*args) -> str:
 
 
 def row_counts() -> dict[str, int]:
-    models = [m for m in apps.get_models() if m._meta.app_label in {"auth", "engagements", "guardian", "auditlog", "slas"}]
+    models = [
+        m for m in apps.get_models() if m._meta.app_label in {"auth", "engagements", "guardian", "auditlog", "slas"}
+    ]
     return {m._meta.label: m.objects.count() for m in models}
 
 

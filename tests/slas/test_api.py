@@ -636,7 +636,7 @@ class TestKPIs:
         ]
         april = rows[0]
         assert april["target"] == service_level.pk
-        assert (april["engagement"], april["metric"], april["service_line"], april["period"]) == (
+        assert (april["engagement"], april["metric"], april["service_line"], april["grain"]) == (
             world.engagement.pk,
             "service_level",
             None,
@@ -693,7 +693,7 @@ class TestBreaches:
 
         data = api.as_user(world.practice_staff).get(url("breach-detail", breach.pk)).data
 
-        assert (data["engagement"], data["metric"], data["period"]) == (world.engagement.pk, "service_level", "month")
+        assert (data["engagement"], data["metric"], data["grain"]) == (world.engagement.pk, "service_level", "month")
         assert (data["period_start"], data["period_end"]) == ("2025-03-01", "2025-03-31")
         assert (data["severity"], data["status"], data["value"], data["threshold"]) == (
             "breach",
@@ -750,7 +750,7 @@ LIST_QUERIES = {
     "breach-list": 4,
     "remediationplan-list": 3,
     "slatarget-list": 3,
-    "measurement-list": 3,
+    "measurement-list": 4,  # + the membership read that scopes the agent filter
     "ingestbatch-list": 5,
     "notification-list": 3,
 }
@@ -1010,3 +1010,12 @@ def test_the_documented_row_has_exactly_the_columns_the_parser_accepts():
     """The schema's row and the CSV header are one contract: a documented field the parser refused (or the other
     way round) would break integrations."""
     assert list(serializers.MeasurementRowSerializer().fields) == list(ingest.COLUMNS)
+
+
+def test_filtering_measurements_by_another_tenants_agent_reads_like_an_unknown_id(api, world):
+    client = api.as_user(world.practice_manager)
+    other = client.get("/api/v1/measurements/", {"agent": world.other_agent.pk})
+    unknown = client.get("/api/v1/measurements/", {"agent": 999999})
+    assert other.status_code == unknown.status_code == 400
+    assert other.data.keys() == unknown.data.keys()
+    assert client.get("/api/v1/measurements/", {"agent": world.agent.pk}).status_code == 200
