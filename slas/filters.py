@@ -88,6 +88,9 @@ class MeasurementFilterSet(EngagementScopedFilterSet):
         fields = ["q", "engagement", "metric", "service_line", "agent", "date_from", "date_to", "batch"]
 
 
+PERIOD_FIELDS = ["q", "engagement", "metric", "service_line", "target", "period", "period_from", "period_to", "grain"]
+
+
 class PeriodFilterSet(EngagementScopedFilterSet):
     """KPI values and breaches: by engagement, metric, period and status."""
 
@@ -112,18 +115,7 @@ class KPIValueFilterSet(PeriodFilterSet):
 
     class Meta:
         model = KPIValue
-        fields = [
-            "q",
-            "engagement",
-            "metric",
-            "service_line",
-            "target",
-            "period",
-            "period_from",
-            "period_to",
-            "grain",
-            "status",
-        ]
+        fields = [*PERIOD_FIELDS, "status"]
 
 
 class BreachFilterSet(PeriodFilterSet):
@@ -133,19 +125,7 @@ class BreachFilterSet(PeriodFilterSet):
 
     class Meta:
         model = Breach
-        fields = [
-            "q",
-            "engagement",
-            "metric",
-            "service_line",
-            "target",
-            "period",
-            "period_from",
-            "period_to",
-            "grain",
-            "status",
-            "severity",
-        ]
+        fields = [*PERIOD_FIELDS, "status", "severity"]
 
 
 class RemediationPlanFilterSet(EngagementScopedFilterSet):
