@@ -12,7 +12,7 @@ from engagements.access import engagement_managers, engagements_for, is_portal_a
 from engagements.notifications import notify
 from slas import bulk, ingest
 from slas.choices import BreachStatus, IngestSource, RemediationStatus
-from slas.models import Breach, IngestBatch, Measurement, RemediationPlan, SLATarget
+from slas.models import LIVE_PLAN_STATUSES, Breach, IngestBatch, Measurement, RemediationPlan, SLATarget
 
 # --- Targets ---------------------------------------------------------------------------------------------------------
 
@@ -148,7 +148,7 @@ def submit_remediation_plan(breach: Breach, *, by, actions: str, owner: str, due
     _require(by, engagement, "answer_breaches", "Only the provider's managers can propose a remediation plan.")
     if breach.status == BreachStatus.CLOSED:
         raise DomainError("This breach is closed.")
-    if breach.remediation_plans.filter(status__in=[s.value for s in _live()]).exists():
+    if breach.remediation_plans.filter(status__in=LIVE_PLAN_STATUSES).exists():
         raise DomainError("This breach already has a remediation plan in progress.")
     if not actions.strip() or not owner.strip():
         raise DomainError("Say what will be done and who owns it.", field="actions" if not actions.strip() else "owner")
@@ -157,10 +157,6 @@ def submit_remediation_plan(breach: Breach, *, by, actions: str, owner: str, due
     plan = RemediationPlan.objects.create(breach=breach, actions=actions, owner=owner, due_on=due_on, submitted_by=by)
     _tell_other_side(plan, by, f"Remediation plan proposed for {breach.target.metric} {breach.period_label}")
     return plan
-
-
-def _live():
-    return (RemediationStatus.SUBMITTED, RemediationStatus.ACCEPTED, RemediationStatus.DONE)
 
 
 @transaction.atomic
