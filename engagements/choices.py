@@ -71,3 +71,16 @@ class Role(models.TextChoices):
 class TokenKind(models.TextChoices):
     PERSONAL = "personal", "Personal"
     INTEGRATION = "integration", "Integration"
+
+
+class ReminderKind(models.TextChoices):
+    """What a reminder is about. Each area of the engagement workspace yields its own kinds (see reminders.py)."""
+
+    CERTIFICATE_EXPIRING = "certificate_expiring", "Certificate expiring"
+    CHECKPOINT_DUE = "checkpoint_due", "Evaluation checkpoint due"
+    NOTICE_DEADLINE = "notice_deadline", "Notice deadline near"
+    LONG_RENEWAL = "long_renewal", "Long automatic renewal"
+    MILESTONE_OVERDUE = "milestone_overdue", "Milestone overdue"
+    ACTION_ITEM_OVERDUE = "action_item_overdue", "Action item overdue"
+    MEETING_DUE = "meeting_due", "Meeting due"
+    REMEDIATION_OVERDUE = "remediation_overdue", "Remediation overdue, escalated"

@@ -44,3 +44,21 @@ urlpatterns = [
     path("tokens/new/", views.TokenCreateView.as_view(), name="token_create"),
     path("tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
 ]
+
+# Each area of the engagement workspace keeps its own routes in its views module.
+# -- due diligence --
+
+
+# -- contract terms --
+
+
+# -- scope, pricing and change requests --
+
+
+# -- phased transition --
+
+
+# -- communication --
+
+
+# -- reminders --

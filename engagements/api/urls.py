@@ -14,6 +14,24 @@ router.register("engagements", views.EngagementViewSet)
 router.register("agents", views.AgentViewSet)
 router.register("service-lines", views.ServiceLineViewSet)
 
+# -- due diligence --
+
+
+# -- contract terms --
+
+
+# -- scope, pricing and change requests --
+
+
+# -- phased transition --
+
+
+# -- communication --
+
+
+# -- reminders --
+
+
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

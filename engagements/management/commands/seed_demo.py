@@ -418,6 +418,17 @@ class Command(BaseCommand):
         ):
             if response:
                 self.stdout.write(str(response))
+        # The engagement workspace's own demo data comes after the SLA engine's, which gates and credits read.
+        # -- due diligence --
+
+        # -- contract terms --
+
+        # -- scope, pricing and change requests --
+
+        # -- phased transition --
+
+        # -- communication --
+
         return logins
 
     # --- Organisations and people ------------------------------------------------------------------------------
