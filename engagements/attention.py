@@ -13,7 +13,7 @@ from django.utils import timezone
 from engagements.access import engagements_for, membership_of
 from engagements.choices import EngagementStatus
 from engagements.models import Contract, Invitation
-from engagements.models.engagements import NOTICE_WARNING_DAYS
+from engagements.models.contracts import NOTICE_WARNING_DAYS
 
 
 @dataclass(frozen=True)

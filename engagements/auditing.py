@@ -13,6 +13,9 @@ def register_audited_models() -> None:
         models.Agent,
         models.Engagement,
         models.Contract,
+        models.ContractScope,
+        models.VolumeTier,
+        models.OneOffFee,
         models.AgentAssignment,
         models.Membership,
     ):

@@ -84,3 +84,25 @@ class ReminderKind(models.TextChoices):
     ACTION_ITEM_OVERDUE = "action_item_overdue", "Action item overdue"
     MEETING_DUE = "meeting_due", "Meeting due"
     REMEDIATION_OVERDUE = "remediation_overdue", "Remediation overdue, escalated"
+
+
+class PricingModel(models.TextChoices):
+    """How the provider charges: for the hours its staff work, for the work they turn out, or a mix by line."""
+
+    HOURLY = "hourly", "Input-based (per FTE hour)"
+    PER_UNIT = "per_unit", "Output-based (per unit)"
+    HYBRID = "hybrid", "Hybrid (per service line)"
+
+
+class PricingBasis(models.TextChoices):
+    """How one service line in scope is charged."""
+
+    HOURLY = "hourly", "Per FTE hour"
+    PER_UNIT = "per_unit", "Per unit"
+
+
+class FeeKind(models.TextChoices):
+    IMPLEMENTATION = "implementation", "Implementation"
+    TRAINING = "training", "Training"
+    INTEGRATION = "integration", "Integrations"
+    OTHER = "other", "Other"

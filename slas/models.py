@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -110,6 +110,14 @@ class SLATarget(models.Model):
     effective_to = models.DateField(null=True, blank=True)
     weight = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal("1"), validators=[MinValueValidator(0)]
+    )
+    service_credit_percent = models.DecimalField(
+        "Service credit (% of the month's fees)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="What a breach of this target earns the practice, as a share of that month's fees. 0 for none.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

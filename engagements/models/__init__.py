@@ -1,4 +1,5 @@
-from engagements.models.engagements import AgentAssignment, Contract, Engagement, EngagementStatusChange
+from engagements.models.contracts import Contract, ContractScope, OneOffFee, VolumeTier
+from engagements.models.engagements import AgentAssignment, Engagement, EngagementStatusChange
 from engagements.models.notifications import Notification
 from engagements.models.organizations import Agent, Location, Practice, Provider, ServiceLine
 from engagements.models.people import ApiToken, Invitation, Membership
@@ -9,6 +10,7 @@ __all__ = [
     "AgentAssignment",
     "ApiToken",
     "Contract",
+    "ContractScope",
     "Engagement",
     "EngagementGroupObjectPermission",
     "EngagementStatusChange",
@@ -17,7 +19,9 @@ __all__ = [
     "Location",
     "Membership",
     "Notification",
+    "OneOffFee",
     "Practice",
     "Provider",
     "ServiceLine",
+    "VolumeTier",
 ]
