@@ -7,103 +7,247 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engagements', '0005_grant_sla_permissions'),
+        ("engagements", "0005_grant_sla_permissions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contract',
-            name='account_management_fee',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='Monthly account-management fee'),
+            model_name="contract",
+            name="account_management_fee",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                max_digits=10,
+                validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                verbose_name="Monthly account-management fee",
+            ),
         ),
         migrations.AddField(
-            model_name='contract',
-            name='checkpoint_interval_months',
-            field=models.PositiveSmallIntegerField(default=3, help_text='How often the evaluation period is reviewed; checkpoints are generated over it.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(6)], verbose_name='Checkpoint every (months)'),
+            model_name="contract",
+            name="checkpoint_interval_months",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                help_text="How often the evaluation period is reviewed; checkpoints are generated over it.",
+                validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(6)],
+                verbose_name="Checkpoint every (months)",
+            ),
         ),
         migrations.AddField(
-            model_name='contract',
-            name='fte_hours_per_month',
-            field=models.DecimalField(decimal_places=2, default=Decimal('160'), max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('1')), django.core.validators.MaxValueValidator(Decimal('744'))], verbose_name='Hours per FTE per month'),
+            model_name="contract",
+            name="fte_hours_per_month",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("160"),
+                max_digits=6,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("1")),
+                    django.core.validators.MaxValueValidator(Decimal("744")),
+                ],
+                verbose_name="Hours per FTE per month",
+            ),
         ),
         migrations.AddField(
-            model_name='contract',
-            name='hourly_rate',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='For service lines charged by the hour.', max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='Rate per FTE hour'),
+            model_name="contract",
+            name="hourly_rate",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                help_text="For service lines charged by the hour.",
+                max_digits=8,
+                null=True,
+                validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                verbose_name="Rate per FTE hour",
+            ),
         ),
         migrations.AddField(
-            model_name='contract',
-            name='pricing_model',
-            field=models.CharField(choices=[('hourly', 'Input-based (per FTE hour)'), ('per_unit', 'Output-based (per unit)'), ('hybrid', 'Hybrid (per service line)')], default='hourly', max_length=10),
+            model_name="contract",
+            name="pricing_model",
+            field=models.CharField(
+                choices=[
+                    ("hourly", "Input-based (per FTE hour)"),
+                    ("per_unit", "Output-based (per unit)"),
+                    ("hybrid", "Hybrid (per service line)"),
+                ],
+                default="hourly",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='contract',
-            name='termination_breach_count',
-            field=models.PositiveSmallIntegerField(default=3, help_text='After the evaluation period, N SLA breaches within M months let the practice end the contract without penalty.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='Breaches that allow termination (N)'),
+            model_name="contract",
+            name="termination_breach_count",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                help_text="After the evaluation period, N SLA breaches within M months let the practice end the contract without penalty.",
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="Breaches that allow termination (N)",
+            ),
         ),
         migrations.AddField(
-            model_name='contract',
-            name='termination_window_months',
-            field=models.PositiveSmallIntegerField(default=6, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(36)], verbose_name='Within months (M)'),
+            model_name="contract",
+            name="termination_window_months",
+            field=models.PositiveSmallIntegerField(
+                default=6,
+                validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(36)],
+                verbose_name="Within months (M)",
+            ),
         ),
         migrations.AddField(
-            model_name='contract',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Raised by one each time an approved change request amends the terms.'),
+            model_name="contract",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Raised by one each time an approved change request amends the terms.",
+            ),
         ),
         migrations.CreateModel(
-            name='ContractScope',
+            name="ContractScope",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('basis', models.CharField(choices=[('hourly', 'Per FTE hour'), ('per_unit', 'Per unit')], default='hourly', max_length=10)),
-                ('expected_monthly_volume', models.PositiveIntegerField(default=0, help_text='Units of work a month (calls, appointments, claims, …) both sides expect.')),
-                ('fte', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='Full-time staff on this line, for lines charged by the hour.', max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='FTEs')),
-                ('unit_rate', models.DecimalField(blank=True, decimal_places=2, help_text='For lines charged per unit; volume tiers, if any, replace it above their threshold.', max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='Rate per unit')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scope', to='engagements.contract')),
-                ('service_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='engagements.serviceline')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[("hourly", "Per FTE hour"), ("per_unit", "Per unit")], default="hourly", max_length=10
+                    ),
+                ),
+                (
+                    "expected_monthly_volume",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Units of work a month (calls, appointments, claims, …) both sides expect."
+                    ),
+                ),
+                (
+                    "fte",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        help_text="Full-time staff on this line, for lines charged by the hour.",
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="FTEs",
+                    ),
+                ),
+                (
+                    "unit_rate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="For lines charged per unit; volume tiers, if any, replace it above their threshold.",
+                        max_digits=8,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="Rate per unit",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scope", to="engagements.contract"
+                    ),
+                ),
+                (
+                    "service_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="engagements.serviceline"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['service_line__sort_order', 'pk'],
+                "ordering": ["service_line__sort_order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='OneOffFee',
+            name="OneOffFee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('implementation', 'Implementation'), ('training', 'Training'), ('integration', 'Integrations'), ('other', 'Other')], max_length=20)),
-                ('description', models.CharField(blank=True, max_length=200)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('due_on', models.DateField(blank=True, null=True)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='one_off_fees', to='engagements.contract')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("implementation", "Implementation"),
+                            ("training", "Training"),
+                            ("integration", "Integrations"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=200)),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                ("due_on", models.DateField(blank=True, null=True)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="one_off_fees",
+                        to="engagements.contract",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'pk'],
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='VolumeTier',
+            name="VolumeTier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_volume', models.PositiveIntegerField(help_text='The tier applies from this many units in a month.')),
-                ('unit_rate', models.DecimalField(decimal_places=2, max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='Rate per unit')),
-                ('scope', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tiers', to='engagements.contractscope')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_volume",
+                    models.PositiveIntegerField(help_text="The tier applies from this many units in a month."),
+                ),
+                (
+                    "unit_rate",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="Rate per unit",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tiers",
+                        to="engagements.contractscope",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['scope', 'from_volume'],
+                "ordering": ["scope", "from_volume"],
             },
         ),
         migrations.AddConstraint(
-            model_name='contractscope',
-            constraint=models.UniqueConstraint(fields=('contract', 'service_line'), name='engagements_contractscope_unique_line_per_contract', violation_error_message="This service line is already in the contract's scope."),
+            model_name="contractscope",
+            constraint=models.UniqueConstraint(
+                fields=("contract", "service_line"),
+                name="engagements_contractscope_unique_line_per_contract",
+                violation_error_message="This service line is already in the contract's scope.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contractscope',
-            constraint=models.CheckConstraint(condition=models.Q(('basis', 'hourly'), ('unit_rate__isnull', False), _connector='OR'), name='engagements_contractscope_per_unit_needs_rate', violation_error_message='A line charged per unit needs a rate per unit.'),
+            model_name="contractscope",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("basis", "hourly"), ("unit_rate__isnull", False), _connector="OR"),
+                name="engagements_contractscope_per_unit_needs_rate",
+                violation_error_message="A line charged per unit needs a rate per unit.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='volumetier',
-            constraint=models.UniqueConstraint(fields=('scope', 'from_volume'), name='engagements_volumetier_unique_threshold_per_line', violation_error_message='This line already has a tier starting at that volume.'),
+            model_name="volumetier",
+            constraint=models.UniqueConstraint(
+                fields=("scope", "from_volume"),
+                name="engagements_volumetier_unique_threshold_per_line",
+                violation_error_message="This line already has a tier starting at that volume.",
+            ),
         ),
     ]

@@ -6,15 +6,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('slas', '0002_metric_catalogue'),
+        ("slas", "0002_metric_catalogue"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='slatarget',
-            name='service_credit_percent',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), help_text="What a breach of this target earns the practice, as a share of that month's fees. 0 for none.", max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name="Service credit (% of the month's fees)"),
+            model_name="slatarget",
+            name="service_credit_percent",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                help_text="What a breach of this target earns the practice, as a share of that month's fees. 0 for none.",
+                max_digits=5,
+                validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)],
+                verbose_name="Service credit (% of the month's fees)",
+            ),
         ),
     ]
