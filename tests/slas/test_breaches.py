@@ -69,10 +69,10 @@ def test_a_recompute_killed_midway_leaves_the_last_good_state_and_a_rerun_comple
     def killed(*args, **kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(rollups, "_flag_breaches", killed)
+    monkeypatch.setattr(rollups, "_notify", killed)  # after the KPI and breach writes, before the commit
     with pytest.raises(SystemExit):
         sla.push([sla.row("service_level", date(2026, 3, 3), numerator=0, denominator=90, external_id="k-2")])
-    # The KPI upsert ran before the kill, but in the same transaction: nothing of it remains.
+    # The KPI upsert and the breach ran before the kill, but in the same transaction: nothing of them remains.
     assert list(KPIValue.objects.values_list("period_start", "value")) == before
     assert not Breach.objects.exists()
     monkeypatch.undo()
