@@ -262,6 +262,9 @@ class Validator:
         text = str(raw).strip()
         if len(text) > 100:
             self.error(n, "external_id", "The external id can be at most 100 characters.")
+        elif not text.isprintable():
+            # Control characters (a NUL above all, which PostgreSQL refuses in text) are a feed's encoding fault.
+            self.error(n, "external_id", "The external id contains control characters; send printable text only.")
         return text
 
     def _number(self, n, name, raw):

@@ -474,6 +474,21 @@ class TestRejections:
         ]
         assert stored() == (0, 0)
 
+    def test_an_external_id_with_a_nul_character_is_refused_before_the_database_sees_it(self, world, send):
+        rows = [row(world.engagement, external_id="ok-1"), row(world.engagement, external_id="bad\x00id")]
+
+        response = send(world.provider_manager, rows)
+
+        assert response.status_code == 400
+        assert response.data["errors"] == [
+            {
+                "row": 2,
+                "field": "external_id",
+                "message": "The external id contains control characters; send printable text only.",
+            }
+        ]
+        assert stored() == (0, 0)
+
     def test_a_bad_csv_row_rejects_the_file(self, world, send):
         body = (
             "engagement,metric,date,numerator,denominator,external_id\n"
