@@ -2,10 +2,11 @@
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from engagements.filters import SearchFilterSet
+from engagements.filters import EngagementFilterSet, SearchFilterSet
 from engagements.models import Agent, Engagement, ServiceLine
 from slas.choices import BreachStatus, Grain, KPIStatus, RemediationStatus, Severity
 from slas.models import Breach, IngestBatch, KPIValue, Measurement, Metric, RemediationPlan, SLATarget
@@ -147,3 +148,20 @@ class IngestBatchFilterSet(EngagementScopedFilterSet):
     class Meta:
         model = IngestBatch
         fields = ["engagement", "source", "submitted_from", "submitted_to"]
+
+
+class PortfolioFilterSet(EngagementFilterSet):
+    """The portfolio grid's rows: the engagement filters, and "only those with open breaches"."""
+
+    troubled = django_filters.BooleanFilter(
+        label="Only with open breaches or warnings", method="filter_troubled", widget=forms.CheckboxInput
+    )
+
+    class Meta(EngagementFilterSet.Meta):
+        fields = [*EngagementFilterSet.Meta.fields, "troubled"]
+
+    def filter_troubled(self, queryset, name, value):
+        if not value:
+            return queryset
+        open_breaches = Breach.objects.filter(target__engagement=OuterRef("pk"), status=BreachStatus.OPEN)
+        return queryset.filter(Exists(open_breaches))

@@ -29,7 +29,7 @@ from engagements.access import engagements_for
 from engagements.models import Engagement, ServiceLine
 from slas import ingest, services
 from slas.choices import BreachStatus, IngestSource, KPIStatus
-from slas.filters import BreachFilterSet, IngestBatchFilterSet, KPIValueFilterSet
+from slas.filters import BreachFilterSet, IngestBatchFilterSet, KPIValueFilterSet, PortfolioFilterSet
 from slas.forms import DecisionForm, MeasurementUploadForm, RemediationPlanForm, SLATargetForm
 from slas.models import Breach, IngestBatch, KPIValue, Measurement, Metric, RemediationPlan, SLATarget
 from slas.periods import label, last_periods, local_today
@@ -245,6 +245,8 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
             .select_related("practice", "provider")
             .order_by("practice__name", "provider__name", "name", "pk")
         )
+        context["filter"] = PortfolioFilterSet(self.request.GET or None, queryset=engagements, request=self.request)
+        engagements = context["filter"].qs
         page = Paginator(engagements, self.paginate_by).get_page(self.request.GET.get("page"))
         metrics = []
         context["rows"] = portfolio_rows(list(page.object_list), metrics)

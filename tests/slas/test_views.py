@@ -257,6 +257,25 @@ class TestPortfolio:
         ((cell,),) = client.get(reverse("slas:portfolio")).context["rows"][0].cells
         assert cell == target and cell.latest.period_start == last_month and cell.latest.status == KPIStatus.MET
 
+    def test_it_filters_to_engagements_with_open_breaches_and_keeps_the_filter_across_pages(
+        self, client, world, sla, missed
+    ):
+        healthy, _ = add_engagement_with_target(world, sla, value=(9, 10))
+        client.force_login(world.practice_manager)
+        url = reverse("slas:portfolio")
+        assert {row.engagement for row in client.get(url).context["rows"]} == {world.engagement, healthy}
+
+        response = client.get(url, {"troubled": "on"})
+        assert [row.engagement for row in response.context["rows"]] == [world.engagement]
+        response = client.get(url, {"q": healthy.name})
+        assert [row.engagement for row in response.context["rows"]] == [healthy]
+        assert 'data-testid="portfolio-filter"' in response.content.decode()
+
+        response = client.get(url, {"troubled": "on", "page": "1"})
+        assert "No live engagement matches" not in response.content.decode()
+        response = client.get(url, {"q": "no such engagement"})
+        assert response.context["rows"] == [] and "No live engagement matches" in response.content.decode()
+
     def test_an_outsider_sees_none_of_the_home_engagements(self, client, world, missed):
         client.force_login(world.outsider)
         response = client.get(reverse("slas:portfolio"))
