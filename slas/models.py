@@ -241,10 +241,21 @@ class Measurement(models.Model):
     """One number from the provider's systems: e.g. one agent's calls answered within 30 s out of calls offered
     on one day. Counts and values only — never patient details."""
 
-    engagement = models.ForeignKey("engagements.Engagement", on_delete=models.CASCADE, related_name="measurements")
-    metric = models.ForeignKey("slas.Metric", on_delete=models.PROTECT, related_name="measurements")
+    # No single-column indexes on these three: every index slows ingest (COPY +20% without them, bench/README.md).
+    # The rollup index and the unique constraint below lead with the engagement. Looking measurements up by metric
+    # or service line alone happens only when an admin deletes a catalogue row (metrics are retired instead), and
+    # may scan.
+    engagement = models.ForeignKey(
+        "engagements.Engagement", on_delete=models.CASCADE, related_name="measurements", db_index=False
+    )
+    metric = models.ForeignKey("slas.Metric", on_delete=models.PROTECT, related_name="measurements", db_index=False)
     service_line = models.ForeignKey(
-        "engagements.ServiceLine", on_delete=models.PROTECT, null=True, blank=True, related_name="measurements"
+        "engagements.ServiceLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        db_index=False,
     )
     agent = models.ForeignKey(
         "engagements.Agent", on_delete=models.PROTECT, null=True, blank=True, related_name="measurements"
