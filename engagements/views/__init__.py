@@ -204,7 +204,7 @@ class ContractEditView(EditableObjectMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["title"] = f"Contract — {self.engagement.name}"
-        context["cancel_url"] = self.engagement.get_absolute_url()
+        context["cancel_url"] = reverse("engagements:contract_detail", args=[self.engagement.pk])
         return context
 
     def form_valid(self, form):
@@ -215,7 +215,7 @@ class ContractEditView(EditableObjectMixin, FormView):
             form.add_error(None, error.message)
             return self.form_invalid(form)
         messages.success(self.request, "Contract saved.")
-        return redirect(self.engagement.get_absolute_url())
+        return redirect("engagements:contract_detail", pk=self.engagement.pk)
 
 
 class AssignAgentView(ObjectActionView):
