@@ -101,6 +101,8 @@ class ContractTermsSerializer(serializers.ModelSerializer):
         user = _request_user(self)
         if user is not None and user.is_authenticated:
             self.fields["engagement"].queryset = Engagement.objects.for_user(user)
+        if isinstance(self.instance, Contract):
+            self.fields["engagement"].required = False  # fixed once recorded: a PUT need not repeat it
 
     def _today(self, contract) -> date:
         # One practice-local date per contract and response, whatever the number of computed fields.
