@@ -175,6 +175,14 @@ class TestContractPage:
         assert response.status_code == 200
         assert response.context["form"].errors["notes"] == ["Write down the conditions of continuing."]
 
+    def test_a_recorded_outcome_shows_in_the_engagements_change_history(self, client, world, running):
+        checkpoint = running.checkpoints.order_by("due_on").first()
+        client.force_login(world.practice_manager)
+        url = reverse("engagements:checkpoint_outcome", args=[checkpoint.pk])
+        client.post(url, {"outcome": "end", "notes": "Slow"})
+        history = client.get(world.engagement.get_absolute_url()).context["history"]
+        assert any(entry.content_type.model == "checkpoint" and "outcome" in entry.changes_dict for entry in history)
+
     def test_the_notice_deadline_and_a_long_renewal_are_called_out(self, client, world):
         local = today()
         services.save_contract(
