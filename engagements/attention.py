@@ -13,7 +13,6 @@ from django.utils import timezone
 from engagements.access import engagements_for, membership_of
 from engagements.choices import EngagementStatus
 from engagements.models import Contract, Invitation
-from engagements.models.contracts import NOTICE_WARNING_DAYS
 
 
 @dataclass(frozen=True)
@@ -30,19 +29,18 @@ def days_from_now(day, today) -> str:
 
 def attention_items(user) -> list[AttentionItem]:
     items: list[AttentionItem] = []
-    today = timezone.localdate()
     visible = engagements_for(user).exclude(status=EngagementStatus.ENDED)
 
-    contracts = Contract.objects.filter(engagement__in=visible).select_related("engagement")
-    soon = today + timedelta(days=NOTICE_WARNING_DAYS)
+    contracts = Contract.objects.filter(engagement__in=visible).select_related("engagement__practice")
     for contract in contracts:
-        deadline = contract.notice_deadline
-        if today <= deadline <= soon:
+        local_today = contract.local_today()  # contract deadlines count in the practice's own calendar
+        deadline = contract.notice_deadline_on(local_today)
+        if contract.notice_deadline_near(local_today):
             items.append(
                 AttentionItem(
                     "danger",
                     f"{contract.engagement.name}: last day to give notice is {deadline:%d %b %Y} "
-                    f"({days_from_now(deadline, today)}).",
+                    f"({days_from_now(deadline, local_today)}).",
                     contract.engagement.get_absolute_url(),
                 )
             )

@@ -16,6 +16,7 @@ def register_audited_models() -> None:
         models.ContractScope,
         models.VolumeTier,
         models.OneOffFee,
+        models.Checkpoint,
         models.AgentAssignment,
         models.Membership,
     ):

@@ -106,3 +106,12 @@ class FeeKind(models.TextChoices):
     TRAINING = "training", "Training"
     INTEGRATION = "integration", "Integrations"
     OTHER = "other", "Other"
+
+
+class CheckpointOutcome(models.TextChoices):
+    """What the practice decided at an evaluation checkpoint."""
+
+    PENDING = "pending", "Pending"
+    CONTINUE = "continue", "Continue"
+    CONTINUE_WITH_CONDITIONS = "conditions", "Continue with conditions"
+    END = "end", "End the engagement"

@@ -3,7 +3,7 @@ from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
 
 from engagements.access import sync_member_groups
-from engagements.models import Membership
+from engagements.models import Contract, Membership
 
 # Sent by `seed_demo` once the demo organisations, people and engagements exist, so apps that build on
 # engagements (the SLA engine, audits, onboarding) add their own demo data without engagements importing them.
@@ -22,3 +22,13 @@ def user_saved(sender, instance, **kwargs):
     membership = Membership.objects.filter(user=instance).first()
     if membership is not None:
         sync_member_groups(membership)
+
+
+@receiver(post_save, sender=Contract, dispatch_uid="engagements.contract_checkpoints")
+def contract_saved(sender, instance, raw=False, **kwargs):
+    # However the terms changed (the form, the API, an approved change request), the checkpoints follow them.
+    if raw:
+        return
+    from engagements.services.terms import sync_checkpoints
+
+    sync_checkpoints(instance)

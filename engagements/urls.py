@@ -1,6 +1,7 @@
 from django.urls import path
 
 from engagements import views
+from engagements.views import terms as terms_views
 
 app_name = "engagements"
 
@@ -10,7 +11,7 @@ urlpatterns = [
     path("engagements/<int:pk>/", views.EngagementDetailView.as_view(), name="engagement_detail"),
     path("engagements/<int:pk>/edit/", views.EngagementUpdateView.as_view(), name="engagement_edit"),
     path("engagements/<int:pk>/status/", views.EngagementStatusView.as_view(), name="engagement_status"),
-    path("engagements/<int:pk>/contract/", views.ContractEditView.as_view(), name="contract_edit"),
+    path("engagements/<int:pk>/contract/edit/", views.ContractEditView.as_view(), name="contract_edit"),
     path("engagements/<int:pk>/agents/", views.AssignAgentView.as_view(), name="assignment_add"),
     path(
         "engagements/<int:pk>/agents/<int:assignment_pk>/remove/",
@@ -50,6 +51,10 @@ urlpatterns = [
 
 
 # -- contract terms --
+urlpatterns += [
+    path("engagements/<int:pk>/contract/", terms_views.ContractDetailView.as_view(), name="contract_detail"),
+    path("checkpoints/<int:pk>/outcome/", terms_views.CheckpointOutcomeView.as_view(), name="checkpoint_outcome"),
+]
 
 
 # -- scope, pricing and change requests --

@@ -107,11 +107,20 @@ UI_CASES = [
         {"status": "contracting"},
         {**MANAGERS_WRITE, "practice_manager": FORM_OK, "provider_manager": FORM_OK, "admin": FORM_OK},
     ),
-    ("get", "/engagements/{engagement}/contract/", None, expect(FORBIDDEN, practice_manager=OK)),
+    ("get", "/engagements/{engagement}/contract/", None, READ),
+    ("get", "/engagements/{engagement}/contract/edit/", None, expect(FORBIDDEN, practice_manager=OK)),
     (
         "post",
-        "/engagements/{engagement}/contract/",
-        {"starts_on": "2026-01-01", "ends_on": "2027-06-01", "evaluation_months": 6, "notice_days": 30},
+        "/engagements/{engagement}/contract/edit/",
+        {
+            "starts_on": "2026-01-01",
+            "ends_on": "2027-06-01",
+            "evaluation_months": 6,
+            "notice_days": 30,
+            "checkpoint_interval_months": 3,
+            "termination_breach_count": 3,
+            "termination_window_months": 6,
+        },
         expect(FORBIDDEN, practice_manager=FORM_OK, admin=FORM_OK),
     ),
     (

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from bpo_portal.api.docs import OfflineRedocView
 from engagements.api import views
+from engagements.api.views import terms as terms_views
 
 router = DefaultRouter()
 router.register("practices", views.PracticeViewSet)
@@ -18,6 +19,8 @@ router.register("service-lines", views.ServiceLineViewSet)
 
 
 # -- contract terms --
+router.register("contracts", terms_views.ContractViewSet)
+router.register("checkpoints", terms_views.CheckpointViewSet)
 
 
 # -- scope, pricing and change requests --

@@ -107,6 +107,9 @@ class ContractForm(UserFormMixin, forms.ModelForm):
             "auto_renew",
             "renewal_term_months",
             "signed_on",
+            "checkpoint_interval_months",
+            "termination_breach_count",
+            "termination_window_months",
         ]
         widgets = {"starts_on": DATE, "ends_on": DATE, "signed_on": DATE}
 

@@ -4,11 +4,13 @@ from engagements.models.notifications import Notification
 from engagements.models.organizations import Agent, Location, Practice, Provider, ServiceLine
 from engagements.models.people import ApiToken, Invitation, Membership
 from engagements.models.permissions import EngagementGroupObjectPermission, EngagementUserObjectPermission
+from engagements.models.terms import Checkpoint
 
 __all__ = [
     "Agent",
     "AgentAssignment",
     "ApiToken",
+    "Checkpoint",
     "Contract",
     "ContractScope",
     "Engagement",

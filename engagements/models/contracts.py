@@ -1,19 +1,17 @@
 """The contract behind an engagement: its terms and dates, its scope and its pricing."""
 
-from datetime import timedelta
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 
+from engagements import contract_dates
 from engagements.access import EngagementScopedQuerySet
 from engagements.choices import FeeKind, PricingBasis, PricingModel
 
-NOTICE_WARNING_DAYS = 30
+NOTICE_WARNING_DAYS = contract_dates.NOTICE_WARNING_DAYS
 
 
 class ContractQuerySet(EngagementScopedQuerySet):
@@ -125,26 +123,54 @@ class Contract(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    # --- Dates (the arithmetic lives in engagements.contract_dates; these apply it to this contract) -------------
+
+    def local_today(self):
+        """Today in the practice's own calendar: the date every contract deadline is counted from."""
+        return contract_dates.local_today(self.engagement.practice.timezone)
+
     @property
     def evaluation_ends_on(self):
-        return self.starts_on + relativedelta(months=self.evaluation_months)
+        return contract_dates.evaluation_end(self.starts_on, self.evaluation_months)
+
+    def checkpoint_dates(self) -> list:
+        return contract_dates.checkpoint_dates(self.starts_on, self.evaluation_months, self.checkpoint_interval_months)
+
+    def current_term(self, today=None) -> contract_dates.Term:
+        """The term `today` (default: the practice's today) falls in, across automatic renewals."""
+        return contract_dates.current_term(
+            self.starts_on, self.ends_on, self.auto_renew, self.renewal_term_months, today or self.local_today()
+        )
+
+    def current_term_ends_on(self, today=None):
+        return self.current_term(today).ends_on
+
+    def notice_deadline_on(self, today=None):
+        """The last day to give notice for the contract to end with the term `today` falls in."""
+        return contract_dates.notice_deadline(self.current_term_ends_on(today), self.notice_days)
 
     @property
     def notice_deadline(self):
-        """The last day on which notice can be given for the contract to end on its end date."""
-        return self.ends_on - timedelta(days=self.notice_days)
+        """The last day to give notice for the contract to end with its current term (renewals included)."""
+        return self.notice_deadline_on()
 
     def days_to_notice_deadline(self, today=None) -> int:
-        return (self.notice_deadline - (today or timezone.localdate())).days
+        today = today or self.local_today()
+        return (self.notice_deadline_on(today) - today).days
+
+    def notice_deadline_near(self, today=None) -> bool:
+        today = today or self.local_today()
+        term = self.current_term(today)
+        return term.state != "ended" and contract_dates.is_near(self.notice_deadline_on(today), today)
 
     @property
     def notice_deadline_is_near(self) -> bool:
-        return 0 <= self.days_to_notice_deadline() <= NOTICE_WARNING_DAYS
+        return self.notice_deadline_near()
 
     @property
     def has_long_renewal(self) -> bool:
         """A silent renewal for more than two years is a trap the portal calls out."""
-        return bool(self.auto_renew and self.renewal_term_months and self.renewal_term_months > 24)
+        return contract_dates.is_long_renewal(self.auto_renew, self.renewal_term_months)
 
 
 class ContractScopeQuerySet(EngagementScopedQuerySet):

@@ -53,6 +53,7 @@ from engagements.models import (
     Agent,
     AgentAssignment,
     ApiToken,
+    Checkpoint,
     Contract,
     Engagement,
     Invitation,
@@ -131,11 +132,13 @@ class EngagementDetailView(ObjectDetailView):
 
 def engagement_history(engagement, limit=25):
     """The audit trail of the engagement and the rows that hang off it: who changed what, and when."""
-    types = ContentType.objects.get_for_models(Engagement, Contract, AgentAssignment)
+    types = ContentType.objects.get_for_models(Engagement, Contract, AgentAssignment, Checkpoint)
     contract_ids = list(Contract.objects.filter(engagement=engagement).values_list("pk", flat=True))
     assignment_ids = list(engagement.assignments.values_list("pk", flat=True))
+    checkpoint_ids = list(Checkpoint.objects.filter(contract__engagement=engagement).values_list("pk", flat=True))
     condition = Q(content_type=types[Engagement], object_id=engagement.pk)
     condition |= Q(content_type=types[Contract], object_id__in=contract_ids)
+    condition |= Q(content_type=types[Checkpoint], object_id__in=checkpoint_ids)
     condition |= Q(content_type=types[AgentAssignment], object_id__in=assignment_ids)
     return LogEntry.objects.filter(condition).select_related("actor").order_by("-timestamp")[:limit]
 
@@ -204,7 +207,7 @@ class ContractEditView(EditableObjectMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["title"] = f"Contract — {self.engagement.name}"
-        context["cancel_url"] = self.engagement.get_absolute_url()
+        context["cancel_url"] = reverse("engagements:contract_detail", args=[self.engagement.pk])
         return context
 
     def form_valid(self, form):
@@ -215,7 +218,7 @@ class ContractEditView(EditableObjectMixin, FormView):
             form.add_error(None, error.message)
             return self.form_invalid(form)
         messages.success(self.request, "Contract saved.")
-        return redirect(self.engagement.get_absolute_url())
+        return redirect("engagements:contract_detail", pk=self.engagement.pk)
 
 
 class AssignAgentView(ObjectActionView):

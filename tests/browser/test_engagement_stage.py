@@ -43,8 +43,8 @@ def test_a_practice_manager_moves_the_engagement_to_contracting_and_records_the_
     evaluation.fill("6")
     page.get_by_role("button", name="Save").click()
 
-    expect(page).to_have_url(detail_url)
+    expect(page).to_have_url(f"{detail_url}contract/")
     expect(page.get_by_role("alert").filter(has_text="Contract saved.")).to_be_visible()
     evaluation_ends_on = starts_on + relativedelta(months=6)
-    expect(page.get_by_test_id("contract")).to_contain_text(f"6 months, until {evaluation_ends_on:%-d %b %Y}")
+    expect(page.get_by_test_id("contract-terms")).to_contain_text(f"6 months, until {evaluation_ends_on:%-d %b %Y}")
     assert Contract.objects.get(engagement=world.engagement).evaluation_months == 6

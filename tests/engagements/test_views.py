@@ -177,9 +177,19 @@ class TestEngagementForms:
         errors = bad.context["form"].errors
         assert "ends_on" in errors and "evaluation_months" in errors
         good = client.post(
-            url, {"starts_on": "2026-01-01", "ends_on": "2027-01-01", "evaluation_months": 9, "notice_days": 60}
+            url,
+            {
+                "starts_on": "2026-01-01",
+                "ends_on": "2027-01-01",
+                "evaluation_months": 9,
+                "notice_days": 60,
+                "checkpoint_interval_months": 3,
+                "termination_breach_count": 3,
+                "termination_window_months": 6,
+            },
         )
         assert good.status_code == 302
+        assert good.url == reverse("engagements:contract_detail", args=[world.engagement.pk])
         world.engagement.refresh_from_db()
         assert world.engagement.contract.evaluation_months == 9
 

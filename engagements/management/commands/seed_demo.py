@@ -422,6 +422,9 @@ class Command(BaseCommand):
         # -- due diligence --
 
         # -- contract terms --
+        from engagements.demo import terms as terms_demo
+
+        terms_demo.seed(engagements, self.managers, self.today)
 
         # -- scope, pricing and change requests --
 
