@@ -15,6 +15,10 @@ def register_audited_models() -> None:
         models.Contract,
         models.AgentAssignment,
         models.Membership,
+        models.TransitionPhase,
+        models.Milestone,
+        models.GateCriterion,
+        models.GateDecision,
     ):
         if not auditlog.contains(model):
             auditlog.register(model, exclude_fields=["id", "updated_at", "created_at"], m2m_fields={})

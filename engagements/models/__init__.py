@@ -3,6 +3,7 @@ from engagements.models.notifications import Notification
 from engagements.models.organizations import Agent, Location, Practice, Provider, ServiceLine
 from engagements.models.people import ApiToken, Invitation, Membership
 from engagements.models.permissions import EngagementGroupObjectPermission, EngagementUserObjectPermission
+from engagements.models.transition import GateCriterion, GateDecision, Milestone, TransitionPhase
 
 __all__ = [
     "Agent",
@@ -13,11 +14,15 @@ __all__ = [
     "EngagementGroupObjectPermission",
     "EngagementStatusChange",
     "EngagementUserObjectPermission",
+    "GateCriterion",
+    "GateDecision",
     "Invitation",
     "Location",
     "Membership",
+    "Milestone",
     "Notification",
     "Practice",
     "Provider",
     "ServiceLine",
+    "TransitionPhase",
 ]
