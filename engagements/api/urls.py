@@ -24,6 +24,11 @@ router.register("service-lines", views.ServiceLineViewSet)
 
 
 # -- phased transition --
+from engagements.api.views import transition as transition_api  # noqa: E402
+
+router.register("transition-phases", transition_api.TransitionPhaseViewSet)
+router.register("gate-criteria", transition_api.GateCriterionViewSet)
+router.register("milestones", transition_api.MilestoneViewSet)
 
 
 # -- communication --

@@ -226,6 +226,7 @@ class GateView(ObjectDetailView):
         phase = self.object
         can_decide = self.can("change", phase) and phase.is_active and not phase.engagement.is_ended
         context.update(
+            phase=phase,
             engagement=phase.engagement,
             evaluation=services.evaluate_gate(phase),
             decisions=phase.gate_decisions.select_related("decided_by"),
