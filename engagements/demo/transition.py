@@ -9,6 +9,7 @@ the SLA demo's measurements are the same relative to today whatever day it runs,
 
 from datetime import date, datetime, time, timedelta
 
+from auditlog.context import set_actor
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,10 +20,12 @@ from engagements.services import transition as services
 def seed(engagements: dict, managers: dict, today: date) -> None:
     claims = engagements.get("Claims and A/R")
     if claims is not None and not claims.transition_phases.exists():
-        _mid_transition(claims, managers, today)
+        with set_actor(managers[claims.practice]):  # the change history names who acted, as it would in the UI
+            _mid_transition(claims, managers, today)
     front_desk = engagements.get("Front desk 2026")
     if front_desk is not None and not front_desk.transition_phases.exists():
-        _completed(front_desk, managers, today)
+        with set_actor(managers[front_desk.practice]):
+            _completed(front_desk, managers, today)
 
 
 def _lines(*codes):
@@ -81,9 +84,10 @@ def _mid_transition(engagement, managers, today: date) -> None:
         ("Patient statement templates approved", practice_manager, today + timedelta(days=22), None),
     ]:
         phase = claims if due <= today + timedelta(days=7) else follow_up
-        milestone = services.save_milestone(
-            Milestone(phase=phase, title=title, owner_user=owner, due_on=due), by=provider_manager
-        )
+        with set_actor(provider_manager):
+            milestone = services.save_milestone(
+                Milestone(phase=phase, title=title, owner_user=owner, due_on=due), by=provider_manager
+            )
         if done_by is not None:
             services.complete_milestone(milestone, by=done_by)
 

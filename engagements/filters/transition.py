@@ -9,6 +9,7 @@ from engagements.filters import SearchFilterSet
 from engagements.models import Engagement, GateCriterion, Milestone, TransitionPhase
 
 DATE = forms.DateInput(attrs={"type": "date"})
+YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -48,8 +49,10 @@ class MilestoneFilterSet(TransitionFilterSet):
         field_name="phase__engagement", queryset=Engagement.objects.all(), label="Engagement"
     )
     phase = IdFilter(field_name="phase", label="Phase id")
-    done = django_filters.BooleanFilter(field_name="done_at", lookup_expr="isnull", exclude=True, label="Done")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
+    done = django_filters.BooleanFilter(
+        field_name="done_at", lookup_expr="isnull", exclude=True, label="Done", widget=YES_NO
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue", widget=YES_NO)
     due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", label="Due from", widget=DATE)
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label="Due until", widget=DATE)
 

@@ -331,11 +331,15 @@ class MilestoneDoneView(ObjectActionView):
 
 class MilestoneTable(tables.Table):
     title = tables.Column(linkify=lambda record: record.get_absolute_url())
-    engagement = tables.Column(accessor="phase__engagement__name", verbose_name="Engagement")
-    phase = tables.Column(accessor="phase__name", order_by=("phase__order",))
+    engagement = tables.Column(
+        accessor="phase__engagement__name",
+        verbose_name="Engagement",
+        linkify=lambda record: reverse("engagements:transition", args=[record.phase.engagement_id]),
+    )
+    phase = tables.Column(accessor="phase__name", verbose_name="Phase", order_by=("phase__order",))
     owner = tables.Column(empty_values=(), orderable=False)
     due_on = tables.DateColumn(verbose_name="Due", format="j M Y")
-    done_at = tables.DateTimeColumn(verbose_name="Done", short=True, default="")
+    done_at = tables.DateTimeColumn(verbose_name="Done", format="j M Y", default="")
 
     class Meta:
         model = Milestone
