@@ -249,7 +249,9 @@ class GateDecisionView(ObjectActionView):
         decision = services.record_gate_decision(phase, by=self.request.user, **form.cleaned_data)
         if decision.is_go:
             upcoming = phase.engagement.transition_phases.filter(status="active").first()
-            return f"Go recorded. “{upcoming.name}” is now active." if upcoming else "Go recorded: the plan is done."
+            if upcoming is None:
+                return "Go recorded: every phase is done. Move the engagement to steady state when both sides agree."
+            return f"Go recorded. “{upcoming.name}” is now active."
         return "No-go recorded; the phase stays active."
 
     def get_success_url(self, phase):
