@@ -5,6 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.db.models import ProtectedError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bpo_portal.errors import DomainError
 from engagements.choices import ReminderKind
@@ -359,3 +361,31 @@ class TestOverdueReminders:
 
         assert not list(transition.due_items(Engagement.objects.filter(pk=world.other_engagement.pk), date(2026, 4, 1)))
         assert len(list(transition.due_items(Engagement.objects.all(), date(2026, 4, 1)))) == 1
+
+
+VALUES = {"met": 90, "warning": 82, "breach": 50, "insufficient": None, "missing": "missing"}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    statuses=st.lists(st.sampled_from(sorted(VALUES)), min_size=1, max_size=5), grain=st.sampled_from(["week", "month"])
+)
+def test_a_gate_is_ready_exactly_when_each_of_the_last_k_closed_periods_is_met(plan, statuses, grain):
+    from slas.models import KPIValue
+
+    GateCriterion.objects.all().delete()
+    KPIValue.objects.all().delete()
+    target = plan.target(period=grain, warning_threshold=85)
+    for start, status in zip(plan.closed(target, len(statuses)), statuses, strict=True):
+        if status != "missing":
+            plan.kpi(target, start, VALUES[status], sample="100" if status != "insufficient" else "0")
+    plan.criterion(target, k=len(statuses))
+
+    evaluation = transition.evaluate_gate(plan.first, plan.today)
+
+    assert [period.status for period in evaluation.criteria[0].periods] == [
+        "insufficient" if s == "insufficient" else s for s in statuses
+    ]
+    assert evaluation.ready == all(status == "met" for status in statuses)
+    target.gate_criteria.all().delete()
+    target.delete()
