@@ -19,6 +19,10 @@ def register_audited_models() -> None:
         models.Checkpoint,
         models.AgentAssignment,
         models.Membership,
+        models.TransitionPhase,
+        models.Milestone,
+        models.GateCriterion,
+        models.GateDecision,
     ):
         if not auditlog.contains(model):
             auditlog.register(model, exclude_fields=["id", "updated_at", "created_at"], m2m_fields={})

@@ -61,6 +61,9 @@ urlpatterns += [
 
 
 # -- phased transition --
+from engagements.views import transition as transition_views  # noqa: E402
+
+urlpatterns += transition_views.urlpatterns
 
 
 # -- communication --

@@ -14,6 +14,7 @@ from engagements.signals import demo_seeded
 from slas import rollups, services
 from slas.choices import IngestSource, RemediationStatus
 from slas.models import Breach, Metric, SLATarget
+from slas.periods import period_start, shift
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,8 @@ def seed_sla_demo(sender, engagements, managers, today, **kwargs) -> str | None:
                     warning_threshold=Decimal(target.warning) if target.warning else None,
                     period=target.period,
                     min_sample_size=target.min_sample,
-                    # From the first whole month: a month the provider only half worked is no fair test.
-                    effective_from=(start + relativedelta(months=1)).replace(day=1),
+                    # From the first whole period: a week or month the provider only half worked is no fair test.
+                    effective_from=_first_whole_period(start, target.period),
                 ),
                 by=practice_manager,
             )
@@ -124,6 +125,11 @@ def seed_sla_demo(sender, engagements, managers, today, **kwargs) -> str | None:
         _answer_breaches(engagement, practice_manager, provider_manager, today)
         made += 1
     return f"SLA demo data added to {made} engagement(s)." if made else None
+
+
+def _first_whole_period(start: date, grain: str) -> date:
+    first = period_start(start, grain)
+    return first if first == start else shift(first, grain, 1)
 
 
 def _measurements(spec: DemoSpec, engagement, today: date):

@@ -27,6 +27,11 @@ router.register("checkpoints", terms_views.CheckpointViewSet)
 
 
 # -- phased transition --
+from engagements.api.views import transition as transition_api  # noqa: E402
+
+router.register("transition-phases", transition_api.TransitionPhaseViewSet)
+router.register("gate-criteria", transition_api.GateCriterionViewSet)
+router.register("milestones", transition_api.MilestoneViewSet)
 
 
 # -- communication --

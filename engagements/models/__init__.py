@@ -5,6 +5,7 @@ from engagements.models.organizations import Agent, Location, Practice, Provider
 from engagements.models.people import ApiToken, Invitation, Membership
 from engagements.models.permissions import EngagementGroupObjectPermission, EngagementUserObjectPermission
 from engagements.models.terms import Checkpoint
+from engagements.models.transition import GateCriterion, GateDecision, Milestone, TransitionPhase
 
 __all__ = [
     "Agent",
@@ -17,13 +18,17 @@ __all__ = [
     "EngagementGroupObjectPermission",
     "EngagementStatusChange",
     "EngagementUserObjectPermission",
+    "GateCriterion",
+    "GateDecision",
     "Invitation",
     "Location",
     "Membership",
+    "Milestone",
     "Notification",
     "OneOffFee",
     "Practice",
     "Provider",
     "ServiceLine",
+    "TransitionPhase",
     "VolumeTier",
 ]

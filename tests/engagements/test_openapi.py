@@ -65,6 +65,25 @@ PUBLIC_OPERATIONS = [
     ("get", "/api/v1/notifications/"),
     ("get", "/api/v1/notifications/{id}/"),
     ("post", "/api/v1/notifications/read/"),
+    # The phased transition
+    *[
+        (method, f"/api/v1/{resource}/{suffix}")
+        for resource in ("transition-phases", "gate-criteria", "milestones")
+        for method, suffix in [
+            ("get", ""),
+            ("post", ""),
+            ("get", "{id}/"),
+            ("put", "{id}/"),
+            ("patch", "{id}/"),
+            ("delete", "{id}/"),
+        ]
+    ],
+    ("get", "/api/v1/transition-phases/{id}/gate/"),
+    ("post", "/api/v1/transition-phases/{id}/gate-decision/"),
+    ("get", "/api/v1/transition-phases/{id}/decisions/"),
+    ("post", "/api/v1/transition-phases/start/"),
+    ("post", "/api/v1/transition-phases/standard-plan/"),
+    ("post", "/api/v1/milestones/{id}/done/"),
 ]
 
 

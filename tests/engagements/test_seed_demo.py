@@ -130,3 +130,20 @@ def test_the_demo_shows_slas_missed_breaches_and_remediation_in_progress():
     # Both sides' managers were told about each breach, in the portal.
     breach = Breach.objects.filter(target__engagement=front_desk).first()
     assert breach.notified_at is not None
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_a_transition_with_a_ready_gate_a_closed_one_and_an_overdue_milestone():
+    from engagements.services import transition
+
+    seed()
+    claims = Engagement.objects.get(name="Claims and A/R")
+    active, waiting = claims.transition_phases.order_by("order")
+    assert active.is_active and waiting.is_planned
+    assert transition.evaluate_gate(active).ready
+    assert not transition.evaluate_gate(waiting).ready
+    assert set(claims.service_lines.values_list("code", flat=True)) == {"claims"}
+    overdue = list(transition.due_items(Engagement.objects.filter(pk=claims.pk), transition.practice_today(claims)))
+    assert len(overdue) == 1
+    front_desk = Engagement.objects.get(name="Front desk 2026")
+    assert all(phase.is_done for phase in front_desk.transition_phases.all())

@@ -429,6 +429,9 @@ class Command(BaseCommand):
         # -- scope, pricing and change requests --
 
         # -- phased transition --
+        from engagements.demo import transition
+
+        transition.seed(engagements, self.managers, self.today)
 
         # -- communication --
 
