@@ -27,6 +27,7 @@ class SLATargetForm(UserFormMixin, forms.ModelForm):
             "effective_from",
             "effective_to",
             "weight",
+            "service_credit_percent",
         ]
         widgets = {"effective_from": DATE, "effective_to": DATE}
 
