@@ -163,6 +163,15 @@ def service_credits(breaches) -> list[Credit]:
     return credits
 
 
+def service_credits_in_order(breaches: list) -> list[Credit]:
+    """The credits of a list of breaches (a page), in the list's order."""
+    from slas.models import Breach  # lazily, as above
+
+    order = {breach.pk: index for index, breach in enumerate(breaches)}
+    credits = service_credits(Breach.objects.filter(pk__in=list(order)))
+    return sorted(credits, key=lambda credit: order[credit.breach.pk])
+
+
 def _month_fees(contracts: dict, volumes: dict):
     """A function (engagement id, month) → that month's fees, memoised: each month is priced once."""
     terms = {engagement_id: pricing.terms_of_prefetched(c) for engagement_id, c in contracts.items()}

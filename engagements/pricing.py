@@ -90,6 +90,11 @@ def terms_of_prefetched(contract) -> ContractTerms:
 TERMS_PREFETCH = ("scope__service_line", "scope__tiers")
 
 
+def rates_of(contract) -> ContractTerms:
+    """The contract's terms without its scope: enough to price one line (its rate per FTE hour and hours)."""
+    return _read_terms(contract, [])
+
+
 def _read_terms(contract, scopes) -> ContractTerms:
     lines = []
     for scope in scopes:

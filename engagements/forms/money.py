@@ -20,6 +20,9 @@ class ScopeLineForm(UserFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service_line"].queryset = ServiceLine.objects.all()
+        self.fields["service_line"].to_field_name = "code"
+        if self.instance.pk:
+            self.initial["service_line"] = self.instance.service_line.code
 
 
 class TierForm(forms.Form):
