@@ -1,6 +1,8 @@
 """Forms of the scope and pricing pages. They check shape; engagements.services.money holds the rules."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 
 from engagements.forms import DATE, UserFormMixin
 from engagements.models import Contract, ContractScope, OneOffFee, ServiceLine
@@ -23,6 +25,17 @@ class ScopeLineForm(UserFormMixin, forms.ModelForm):
         self.fields["service_line"].to_field_name = "code"
         if self.instance.pk:
             self.initial["service_line"] = self.instance.service_line.code
+
+    def _post_clean(self):
+        # The rules behind the model's constraints (a per-unit line needs a rate, a service line once per contract)
+        # are the money service's, which reports them on their field; skip the constraints' form-wide copies.
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(), validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 class TierForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bpo_portal.api.fields import EnumChoiceField
@@ -95,8 +96,9 @@ class ContractScopeSerializer(serializers.ModelSerializer):
         ]
         validators = []  # uniqueness is the service's rule, reported on the field
 
-    def get_projected_monthly_cost(self, scope) -> Decimal:
-        return _line_cost(scope)
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
+    def get_projected_monthly_cost(self, scope) -> str:
+        return str(_line_cost(scope))
 
     def validate_contract(self, contract):
         if self.instance is not None and contract != self.instance.contract:
@@ -184,8 +186,9 @@ class ContractPricingSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["engagement", "version", "signed_on"]
 
-    def get_projected_monthly_cost(self, contract) -> Decimal:
-        return pricing.monthly_cost(pricing.terms_of_prefetched(contract))
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
+    def get_projected_monthly_cost(self, contract) -> str:
+        return str(pricing.monthly_cost(pricing.terms_of_prefetched(contract)))
 
     def update(self, instance, validated_data):
         return money.save_pricing(instance, by=_request_user(self), **validated_data)
