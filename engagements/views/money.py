@@ -270,7 +270,9 @@ class ServiceCreditListView(EngagementScopedPage, ExportMixin, SingleTableMixin,
         from slas.models import Breach  # engagements reads the SLA engine lazily (DESIGN §2)
 
         queryset = Breach.objects.filter(target__engagement=self.engagement).order_by("-period_start", "-pk")
-        return ServiceCreditFilterSet(self.request.GET or None, queryset=queryset, request=self.request)
+        filterset = ServiceCreditFilterSet(self.request.GET or None, queryset=queryset, request=self.request)
+        filterset.form.fields.pop("engagement")  # this page is one engagement's already
+        return filterset
 
     def get_table_data(self):
         self.filterset = self.get_filterset()

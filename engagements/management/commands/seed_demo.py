@@ -424,6 +424,9 @@ class Command(BaseCommand):
         # -- contract terms --
 
         # -- scope, pricing and change requests --
+        from engagements.demo import money
+
+        money.seed(engagements, self.managers, self.today)
 
         # -- phased transition --
 
