@@ -357,4 +357,3 @@ def scope_flags(engagement, months: int = 3) -> list[dict]:
         return []
     today = local_today(engagement.practice)
     return unagreed_scope(contract, month_start(today) - relativedelta(months=months - 1), today)
-

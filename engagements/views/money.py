@@ -3,7 +3,6 @@ service credits, and the cost page. Rules live in engagements.services.money; fi
 
 import csv
 
-import django_filters
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
@@ -168,9 +167,11 @@ class ScopeLineEditView(ContractMoneyEditMixin, FormView):
         self.get_line()
         context = super().get_context_data(**kwargs)
         if "tiers" not in context:
-            initial = [{"from_volume": t.from_volume, "unit_rate": t.unit_rate} for t in self.line.tiers.all()] if (
-                self.line
-            ) else []
+            initial = (
+                [{"from_volume": t.from_volume, "unit_rate": t.unit_rate} for t in self.line.tiers.all()]
+                if (self.line)
+                else []
+            )
             context["tiers"] = TierFormSet(prefix="tiers", initial=initial)
         context["contract"] = self.contract
         return context

@@ -121,7 +121,9 @@ API_CASES = [
 def _fill_body(data, objects):
     if not data:
         return data
-    return {key: int(fill(value, objects)) if value in ("{contract}", "{claims}") else value for key, value in data.items()}
+    return {
+        key: int(fill(value, objects)) if value in ("{contract}", "{claims}") else value for key, value in data.items()
+    }
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

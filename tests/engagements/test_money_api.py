@@ -29,7 +29,9 @@ def test_the_practice_manager_adds_a_per_unit_line_and_a_tier(api, world, priced
     created = client.post("/api/v1/contract-scope/", body, format="json")
     assert created.status_code == 201, created.json()
     assert created.json()["projected_monthly_cost"] == "0.00"
-    tier = client.post("/api/v1/volume-tiers/", {"scope": created.json()["id"], "from_volume": 500, "unit_rate": "2.50"})
+    tier = client.post(
+        "/api/v1/volume-tiers/", {"scope": created.json()["id"], "from_volume": 500, "unit_rate": "2.50"}
+    )
     assert tier.status_code == 201, tier.json()
     patched = client.patch(f"/api/v1/contract-scope/{created.json()['id']}/", {"expected_monthly_volume": 600})
     # 500 × 3.00 + 100 × 2.50

@@ -55,7 +55,9 @@ def test_a_per_unit_line_with_ascending_tiers_is_saved_with_them(world):
 def test_a_line_that_does_not_fit_the_pricing_is_refused_on_its_field(world, model, basis, fields, field, match):
     contract = contract_for(world, pricing_model=model)
     refused(
-        lambda: money.save_scope_line(contract, by=world.practice_manager, service_line=claims(), basis=basis, **fields),
+        lambda: money.save_scope_line(
+            contract, by=world.practice_manager, service_line=claims(), basis=basis, **fields
+        ),
         field,
         match,
     )

@@ -47,7 +47,9 @@ def test_a_line_that_breaks_a_rule_shows_the_error_on_its_field_and_writes_nothi
     assert response.context["form"].errors == {"unit_rate": ["A line charged per unit needs a rate per unit."]}
     tiers = {"tiers-0-from_volume": "500", "tiers-0-unit_rate": "1", "tiers-1-from_volume": "200"}
     tiers["tiers-1-unit_rate"] = "0.5"
-    response = client.post(scope_url(world, "lines/new/"), {**LINE, "service_line": "billing", "unit_rate": "2", **tiers})
+    response = client.post(
+        scope_url(world, "lines/new/"), {**LINE, "service_line": "billing", "unit_rate": "2", **tiers}
+    )
     assert "Tiers must ascend" in response.content.decode()
     assert not ContractScope.objects.filter(service_line__code="billing").exists()
 
@@ -55,7 +57,9 @@ def test_a_line_that_breaks_a_rule_shows_the_error_on_its_field_and_writes_nothi
 def test_the_practice_manager_adds_a_line_with_tiers(client, world, priced):
     client.force_login(world.practice_manager)
     tiers = {"tiers-0-from_volume": "50", "tiers-0-unit_rate": "1.50"}
-    response = client.post(scope_url(world, "lines/new/"), {**LINE, "service_line": "billing", "unit_rate": "2", **tiers})
+    response = client.post(
+        scope_url(world, "lines/new/"), {**LINE, "service_line": "billing", "unit_rate": "2", **tiers}
+    )
     assert response.status_code == 302
     billing = ContractScope.objects.get(service_line__code="billing")
     assert list(VolumeTier.objects.filter(scope=billing).values_list("from_volume", "unit_rate")) == [
@@ -74,7 +78,9 @@ def test_a_signed_contract_shows_its_terms_read_only_and_says_how_to_change_them
     response = client.get(scope_url(world, "pricing/"))
     assert response.status_code == 302 and response.url == scope_url(world)
     assert "only through an approved change request" in str(list(get_messages(response.wsgi_request))[0])
-    client.post(scope_url(world, "pricing/"), {"pricing_model": "hybrid", "hourly_rate": "99", "fte_hours_per_month": "1"})
+    client.post(
+        scope_url(world, "pricing/"), {"pricing_model": "hybrid", "hourly_rate": "99", "fte_hours_per_month": "1"}
+    )
     assert Contract.objects.get(pk=priced.pk).hourly_rate == Decimal("10.00")
 
 

@@ -40,7 +40,9 @@ def _crud_schema(noun: str, serializer):
         list=extend_schema(summary=f"{noun.capitalize()}s of your engagements' contracts"),
         retrieve=extend_schema(summary=f"One {noun}", responses={200: serializer, 404: NOT_FOUND}),
         create=extend_schema(
-            summary=f"Add a {noun}", description=PRACTICE_ONLY, responses={201: serializer, 400: INVALID, 403: FORBIDDEN}
+            summary=f"Add a {noun}",
+            description=PRACTICE_ONLY,
+            responses={201: serializer, 400: INVALID, 403: FORBIDDEN},
         ),
         update=extend_schema(
             summary=f"Change a {noun}",
@@ -186,7 +188,9 @@ class ServiceCreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         credits = costs.service_credits_in_order(page)
         return self.get_paginated_response(self.get_serializer(credits, many=True).data)
 
-    @extend_schema(parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A breach id.")])
+    @extend_schema(
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A breach id.")]
+    )
     def retrieve(self, request, *args, pk=None, **kwargs):
         breaches = self.breaches().filter(pk=pk) if str(pk).isdigit() else []
         credits = costs.service_credits_in_order(list(breaches))
