@@ -115,3 +115,15 @@ def test_lists_take_the_same_number_of_queries_for_more_rows(api, world, priced,
     push_volumes(world, [("claims_processed", date(2026, m, 3), 10) for m in range(1, 10)])
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_an_sla_target_carries_a_service_credit_through_the_api(api, world):
+    from tests.engagements.money_helpers import target
+
+    sla_target = target(world, percent="0")
+    url = f"/api/v1/sla-targets/{sla_target.pk}/"
+    client = api.as_user(world.practice_manager)
+    response = client.patch(url, {"service_credit_percent": "7.50"}, format="json")
+    assert response.status_code == 200 and response.json()["service_credit_percent"] == "7.50"
+    assert client.patch(url, {"service_credit_percent": "150"}, format="json").status_code == 400
+    assert api.as_user(world.provider_manager).patch(url, {"service_credit_percent": "1"}).status_code == 403
