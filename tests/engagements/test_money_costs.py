@@ -2,8 +2,11 @@
 
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engagements import costs
 from engagements.choices import PricingBasis
@@ -126,3 +129,22 @@ def test_volume_for_a_line_outside_the_scope_is_flagged_as_possible_unagreed_sco
         ("customer_service", [(date(2026, 1, 1), 90), (date(2026, 2, 1), 30)], 120)
     ]
     assert costs.unagreed_scope(priced, date(2026, 2, 1), date(2026, 2, 28))[0]["total"] == 30
+
+
+@given(
+    fees=st.decimals(min_value=0, max_value=100_000, places=2),
+    percents=st.lists(st.decimals(min_value=0, max_value=100, places=2), min_size=1, max_size=8),
+)
+def test_credits_never_exceed_a_months_fees_nor_their_own_percent(fees, percents):
+    breaches = [
+        SimpleNamespace(
+            pk=n, period_start=date(2026, 3, 1 + n), target=SimpleNamespace(engagement_id=1, service_credit_percent=p)
+        )
+        for n, p in enumerate(percents)
+    ]
+    amounts = costs._capped_amounts(breaches, lambda engagement_id, month: fees)
+    assert sum(amount for amount, _capped in amounts.values()) <= fees
+    for breach_row in breaches:
+        amount, capped = amounts[breach_row.pk]
+        earned = (fees * breach_row.target.service_credit_percent / 100).quantize(Decimal("0.01"))
+        assert Decimal("0") <= amount <= earned and capped == (amount < earned)
