@@ -78,8 +78,26 @@ def _jsonable(value):
 
 def terms_of(contract) -> ContractTerms:
     """Read a saved contract's terms (two queries: its scope with service lines, and its tiers)."""
+    return _read_terms(contract, contract.scope.select_related("service_line").prefetch_related("tiers"))
+
+
+def terms_of_prefetched(contract) -> ContractTerms:
+    """The same, for a contract fetched with `prefetch_related(*TERMS_PREFETCH)`: no query of its own, so a page
+    that prices many contracts stays at a constant number of queries."""
+    return _read_terms(contract, contract.scope.all())
+
+
+TERMS_PREFETCH = ("scope__service_line", "scope__tiers")
+
+
+def rates_of(contract) -> ContractTerms:
+    """The contract's terms without its scope: enough to price one line (its rate per FTE hour and hours)."""
+    return _read_terms(contract, [])
+
+
+def _read_terms(contract, scopes) -> ContractTerms:
     lines = []
-    for scope in contract.scope.select_related("service_line").prefetch_related("tiers"):
+    for scope in scopes:
         lines.append(
             LineTerms(
                 service_line=scope.service_line.code,
@@ -87,7 +105,7 @@ def terms_of(contract) -> ContractTerms:
                 expected_monthly_volume=scope.expected_monthly_volume,
                 fte=scope.fte,
                 unit_rate=scope.unit_rate,
-                tiers=tuple((tier.from_volume, tier.unit_rate) for tier in scope.tiers.all()),
+                tiers=tuple(sorted((tier.from_volume, tier.unit_rate) for tier in scope.tiers.all())),
             )
         )
     return ContractTerms(

@@ -58,6 +58,9 @@ urlpatterns += [
 
 
 # -- scope, pricing and change requests --
+from engagements.views.money import urlpatterns as money_urls  # noqa: E402 - each area's routes, under its marker
+
+urlpatterns += money_urls
 
 
 # -- phased transition --

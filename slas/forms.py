@@ -1,5 +1,7 @@
 """The SLA pages' forms. They validate shape; the rules live in the model's clean() and in slas.services."""
 
+from decimal import Decimal
+
 from django import forms
 from django.db.models import Q
 
@@ -27,6 +29,7 @@ class SLATargetForm(UserFormMixin, forms.ModelForm):
             "effective_from",
             "effective_to",
             "weight",
+            "service_credit_percent",
         ]
         widgets = {"effective_from": DATE, "effective_to": DATE}
 
@@ -39,6 +42,11 @@ class SLATargetForm(UserFormMixin, forms.ModelForm):
         self.fields["metric"].queryset = Metric.objects.filter(Q(is_active=True) | Q(pk=current_metric))
         self.fields["service_line"].queryset = ServiceLine.objects.all()
         self.fields["service_line"].empty_label = "All of the engagement's work"
+        self.fields["service_credit_percent"].required = False  # left empty: no credit
+
+    def clean_service_credit_percent(self):
+        value = self.cleaned_data.get("service_credit_percent")
+        return Decimal("0") if value is None else value
 
 
 class MeasurementUploadForm(forms.Form):

@@ -24,6 +24,14 @@ router.register("checkpoints", terms_views.CheckpointViewSet)
 
 
 # -- scope, pricing and change requests --
+from engagements.api.views import money as money_views  # noqa: E402 - each area's routes, under its marker
+
+router.register("contract-scope", money_views.ContractScopeViewSet)
+router.register("volume-tiers", money_views.VolumeTierViewSet)
+router.register("one-off-fees", money_views.OneOffFeeViewSet)
+router.register("contract-pricing", money_views.ContractPricingViewSet, basename="contract-pricing")
+router.register("service-credits", money_views.ServiceCreditViewSet, basename="service-credit")
+router.register("costs", money_views.CostViewSet, basename="cost")
 
 
 # -- phased transition --

@@ -107,6 +107,7 @@ class SLATargetSerializer(serializers.ModelSerializer):
             "effective_from",
             "effective_to",
             "weight",
+            "service_credit_percent",
             "created_at",
             "updated_at",
         ]

@@ -84,6 +84,26 @@ PUBLIC_OPERATIONS = [
     ("post", "/api/v1/transition-phases/start/"),
     ("post", "/api/v1/transition-phases/standard-plan/"),
     ("post", "/api/v1/milestones/{id}/done/"),
+    # Scope, pricing, fees, credits and costs
+    *[
+        (method, f"/api/v1/{resource}/{suffix}")
+        for resource in ("contract-scope", "volume-tiers", "one-off-fees")
+        for method, suffix in [
+            ("get", ""),
+            ("post", ""),
+            ("get", "{id}/"),
+            ("put", "{id}/"),
+            ("patch", "{id}/"),
+            ("delete", "{id}/"),
+        ]
+    ],
+    ("get", "/api/v1/contract-pricing/"),
+    ("get", "/api/v1/contract-pricing/{id}/"),
+    ("put", "/api/v1/contract-pricing/{id}/"),
+    ("patch", "/api/v1/contract-pricing/{id}/"),
+    ("get", "/api/v1/service-credits/"),
+    ("get", "/api/v1/service-credits/{id}/"),
+    ("get", "/api/v1/costs/{id}/"),
 ]
 
 

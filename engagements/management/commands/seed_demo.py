@@ -427,6 +427,9 @@ class Command(BaseCommand):
         terms_demo.seed(engagements, self.managers, self.today)
 
         # -- scope, pricing and change requests --
+        from engagements.demo import money
+
+        money.seed(engagements, self.managers, self.today)
 
         # -- phased transition --
         from engagements.demo import transition
