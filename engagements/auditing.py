@@ -16,6 +16,8 @@ def register_audited_models() -> None:
         models.ContractScope,
         models.VolumeTier,
         models.OneOffFee,
+        models.ChangeRequest,
+        models.ContractVersion,
         models.AgentAssignment,
         models.Membership,
     ):

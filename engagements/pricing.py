@@ -78,8 +78,26 @@ def _jsonable(value):
 
 def terms_of(contract) -> ContractTerms:
     """Read a saved contract's terms (two queries: its scope with service lines, and its tiers)."""
+    return terms_from(contract, contract.scope.select_related("service_line").prefetch_related("tiers"))
+
+
+def terms_of_many(contracts) -> dict[int, ContractTerms]:
+    """The terms of several contracts in three queries whatever their number (list pages and endpoints)."""
+    from django.db.models import Prefetch
+
+    from engagements.models import Contract, ContractScope
+
+    scope = ContractScope.objects.select_related("service_line").prefetch_related("tiers")
+    loaded = Contract.objects.filter(pk__in=[c.pk for c in contracts]).prefetch_related(
+        Prefetch("scope", queryset=scope)
+    )
+    return {contract.pk: terms_from(contract, contract.scope.all()) for contract in loaded}
+
+
+def terms_from(contract, scopes) -> ContractTerms:
+    """Terms from a contract row and its scope rows (each with its service line and tiers loaded)."""
     lines = []
-    for scope in contract.scope.select_related("service_line").prefetch_related("tiers"):
+    for scope in scopes:
         lines.append(
             LineTerms(
                 service_line=scope.service_line.code,
