@@ -21,6 +21,10 @@ router.register("service-lines", views.ServiceLineViewSet)
 
 
 # -- scope, pricing and change requests --
+from engagements.api.views import changes as change_views  # noqa: E402
+
+router.register("change-requests", change_views.ChangeRequestViewSet)
+router.register("contract-versions", change_views.ContractVersionViewSet)
 
 
 # -- phased transition --

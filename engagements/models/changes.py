@@ -12,6 +12,25 @@ from engagements.access import EngagementScopedQuerySet
 from engagements.choices import PricingBasis, Side
 
 
+class ChangeKind(models.TextChoices):
+    """What a change request changes."""
+
+    ADD_LINE = "add_line", "Add a service line"
+    REMOVE_LINE = "remove_line", "Remove a service line"
+    CHANGE_VOLUME = "change_volume", "Change a volume"
+    CHANGE_RATE = "change_rate", "Change a rate"
+    CHANGE_DATE = "change_date", "Change a date"
+
+
+class ChangeStatus(models.TextChoices):
+    """Proposed, then decided by the practice (approved or rejected) or taken back by its side (withdrawn)."""
+
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
 class ChangeRequestQuerySet(EngagementScopedQuerySet):
     engagement_path = "contract__engagement"
 
@@ -20,18 +39,8 @@ class ChangeRequest(models.Model):
     """A proposed change to a signed contract's scope, pricing or dates, with its monthly cost delta and the
     practice's decision. Rejected and withdrawn requests stay on record."""
 
-    class Kind(models.TextChoices):
-        ADD_LINE = "add_line", "Add a service line"
-        REMOVE_LINE = "remove_line", "Remove a service line"
-        CHANGE_VOLUME = "change_volume", "Change a volume"
-        CHANGE_RATE = "change_rate", "Change a rate"
-        CHANGE_DATE = "change_date", "Change a date"
-
-    class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+    Kind = ChangeKind
+    Status = ChangeStatus
 
     # The payload fields each kind uses; the others stay empty (the service clears them).
     PAYLOAD_FIELDS = {
