@@ -1,5 +1,6 @@
 """Shapes of the change-request and contract-version API. Rules live in engagements.services.changes."""
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -128,9 +129,15 @@ class FieldChangeSerializer(serializers.Serializer):
     new = serializers.JSONField(allow_null=True)
 
 
+class ScopeLineChange(models.TextChoices):
+    ADDED = "added", "Added"
+    REMOVED = "removed", "Removed"
+    CHANGED = "changed", "Changed"
+
+
 class LineChangeSerializer(serializers.Serializer):
     service_line = serializers.CharField(help_text="The service line's code.")
-    change = serializers.ChoiceField(choices=["added", "removed", "changed"])
+    change = EnumChoiceField(ScopeLineChange)
     fields = FieldChangeSerializer(many=True)
 
 

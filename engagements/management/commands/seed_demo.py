@@ -24,6 +24,7 @@ from django.utils import timezone
 from bpo_portal.errors import DomainError
 from engagements import services
 from engagements.choices import AgentStatus, EngagementStatus, PracticeKind, Role
+from engagements.demo import changes as change_demo
 from engagements.models import (
     Agent,
     AgentAssignment,
@@ -424,6 +425,7 @@ class Command(BaseCommand):
         # -- contract terms --
 
         # -- scope, pricing and change requests --
+        change_demo.seed(engagements, self.managers, self.today)
 
         # -- phased transition --
 
