@@ -8,65 +8,227 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engagements', '0006_contract_terms_and_pricing'),
+        ("engagements", "0006_contract_terms_and_pricing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChangeRequest',
+            name="ChangeRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('add_line', 'Add a service line'), ('remove_line', 'Remove a service line'), ('change_volume', 'Change a volume'), ('change_rate', 'Change a rate'), ('change_date', 'Change a date')], max_length=20)),
-                ('basis', models.CharField(blank=True, choices=[('hourly', 'Per FTE hour'), ('per_unit', 'Per unit')], max_length=10)),
-                ('expected_monthly_volume', models.PositiveIntegerField(blank=True, null=True, verbose_name='Monthly volume')),
-                ('fte', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='FTEs')),
-                ('unit_rate', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='Rate per unit')),
-                ('hourly_rate', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='Rate per FTE hour')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='New end date')),
-                ('notice_days', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(365)], verbose_name='New notice period (days)')),
-                ('renewal_term_months', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)], verbose_name='New renewal term (months)')),
-                ('reason', models.TextField(help_text='Why the change is needed. No patient details.')),
-                ('proposing_side', models.CharField(blank=True, choices=[('practice', 'Practice'), ('provider', 'Provider')], help_text='Empty when a portal admin proposed it.', max_length=10)),
-                ('proposed_at', models.DateTimeField(auto_now_add=True)),
-                ('proposed_on_version', models.PositiveIntegerField(help_text='The contract version the request was written against.')),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='proposed', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True, help_text='Required to reject. No patient details.')),
-                ('monthly_cost_delta', models.DecimalField(blank=True, decimal_places=2, help_text='Frozen when the request is decided; computed from the current terms while it is proposed.', max_digits=12, null=True)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='change_requests', to='engagements.contract')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('service_line', models.ForeignKey(blank=True, help_text='The line to add, remove or change. For a rate change, leave it empty to change the rate per FTE hour of the whole contract.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='engagements.serviceline')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("add_line", "Add a service line"),
+                            ("remove_line", "Remove a service line"),
+                            ("change_volume", "Change a volume"),
+                            ("change_rate", "Change a rate"),
+                            ("change_date", "Change a date"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "basis",
+                    models.CharField(
+                        blank=True, choices=[("hourly", "Per FTE hour"), ("per_unit", "Per unit")], max_length=10
+                    ),
+                ),
+                (
+                    "expected_monthly_volume",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="Monthly volume"),
+                ),
+                (
+                    "fte",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=6,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="FTEs",
+                    ),
+                ),
+                (
+                    "unit_rate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="Rate per unit",
+                    ),
+                ),
+                (
+                    "hourly_rate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="Rate per FTE hour",
+                    ),
+                ),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="New end date")),
+                (
+                    "notice_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(365)],
+                        verbose_name="New notice period (days)",
+                    ),
+                ),
+                (
+                    "renewal_term_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(60),
+                        ],
+                        verbose_name="New renewal term (months)",
+                    ),
+                ),
+                ("reason", models.TextField(help_text="Why the change is needed. No patient details.")),
+                (
+                    "proposing_side",
+                    models.CharField(
+                        blank=True,
+                        choices=[("practice", "Practice"), ("provider", "Provider")],
+                        help_text="Empty when a portal admin proposed it.",
+                        max_length=10,
+                    ),
+                ),
+                ("proposed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "proposed_on_version",
+                    models.PositiveIntegerField(help_text="The contract version the request was written against."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True, help_text="Required to reject. No patient details.")),
+                (
+                    "monthly_cost_delta",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Frozen when the request is decided; computed from the current terms while it is proposed.",
+                        max_digits=12,
+                        null=True,
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="change_requests",
+                        to="engagements.contract",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "service_line",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The line to add, remove or change. For a rate change, leave it empty to change the rate per FTE hour of the whole contract.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="engagements.serviceline",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-proposed_at', '-pk'],
+                "ordering": ["-proposed_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ContractVersion',
+            name="ContractVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('terms', models.JSONField(help_text='The terms at this version: ContractTerms.as_json().')),
-                ('summary', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('change_request', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='resulting_version', to='engagements.changerequest')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='engagements.contract')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("terms", models.JSONField(help_text="The terms at this version: ContractTerms.as_json().")),
+                ("summary", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "change_request",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="resulting_version",
+                        to="engagements.changerequest",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="engagements.contract"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['contract', '-number'],
+                "ordering": ["contract", "-number"],
             },
         ),
         migrations.AddIndex(
-            model_name='changerequest',
-            index=models.Index(fields=['contract', 'status'], name='engagements_cr_contract_status'),
+            model_name="changerequest",
+            index=models.Index(fields=["contract", "status"], name="engagements_cr_contract_status"),
         ),
         migrations.AddConstraint(
-            model_name='contractversion',
-            constraint=models.UniqueConstraint(fields=('contract', 'number'), name='engagements_contractversion_unique_number_per_contract', violation_error_message='This contract already has a version with that number.'),
+            model_name="contractversion",
+            constraint=models.UniqueConstraint(
+                fields=("contract", "number"),
+                name="engagements_contractversion_unique_number_per_contract",
+                violation_error_message="This contract already has a version with that number.",
+            ),
         ),
     ]

@@ -154,7 +154,7 @@ class ChangeRequest(models.Model):
         if self.kind == self.Kind.ADD_LINE:
             if self.basis == PricingBasis.PER_UNIT:
                 return f"Add {line}: {self.expected_monthly_volume or 0} units a month at {self.unit_rate} per unit"
-            return f"Add {line}: {self.fte} FTE per FTE hour"
+            return f"Add {line}: {self.fte} FTEs, charged by the hour"
         if self.kind == self.Kind.REMOVE_LINE:
             return f"Remove {line}"
         if self.kind == self.Kind.CHANGE_VOLUME:

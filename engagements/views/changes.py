@@ -15,11 +15,13 @@ from django.views.generic import FormView, TemplateView
 
 from bpo_portal.errors import DomainError
 from bpo_portal.views import ObjectActionView, ObjectDetailView, ObjectListView
+from engagements.choices import PricingBasis, PricingModel
 from engagements.filters.changes import EngagementChangeRequestFilterSet
 from engagements.forms.changes import ChangeRequestForm, DecisionNoteForm
-from engagements.models import ChangeRequest, Contract, ContractVersion, Engagement
+from engagements.models import ChangeRequest, Contract, ContractVersion, Engagement, ServiceLine
 from engagements.pricing import monthly_cost, terms_of
 from engagements.services import changes
+from engagements.services.changes import TERM_LABELS
 from engagements.tables.changes import ChangeRequestTable
 
 REQUEST_RELATED = ("contract__engagement__practice", "contract__engagement__provider", "service_line", "proposed_by")
@@ -177,6 +179,41 @@ class WithdrawChangeRequestView(ChangeRequestActionView):
 
 # --- Contract versions -----------------------------------------------------------------------------------------------
 
+CHOICE_LABELS = {"basis": dict(PricingBasis.choices), "pricing_model": dict(PricingModel.choices)}
+
+
+def shown(field: str, value) -> str:
+    """A snapshot value as a person reads it: labels for choices, Yes/No, tiers as "from N: rate"."""
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if field in CHOICE_LABELS:
+        return str(CHOICE_LABELS[field].get(value, value))
+    if field == "tiers":
+        return ", ".join(f"from {start}: {rate}" for start, rate in value)
+    return str(value)
+
+
+def present_diff(diff, names: dict) -> dict:
+    def fields(changes_):
+        return [(change.label, shown(change.field, change.old), shown(change.field, change.new)) for change in changes_]
+
+    return {
+        "is_empty": diff.is_empty,
+        "terms": fields(diff.terms),
+        "lines": [
+            {
+                "code": line.service_line,
+                "name": names.get(line.service_line, line.service_line),
+                "change": line.change,
+                # An added or removed line lists only the values it has.
+                "fields": [row for row in fields(line.fields) if line.change == "changed" or row[1:] != ("—", "—")],
+            }
+            for line in diff.lines
+        ],
+    }
+
 
 class ContractVersionListView(EngagementScopedMixin, TemplateView):
     template_name = "engagements/changes/version_list.html"
@@ -203,9 +240,18 @@ class ContractVersionDetailView(EngagementScopedMixin, TemplateView):
             number=self.kwargs["number"],
         )
         context["engagement"], context["contract"], context["version"] = self.engagement, self.contract, version
-        context["diff"] = changes.version_diff(version)
+        diff = changes.version_diff(version)
+        names = dict(ServiceLine.objects.values_list("code", "name"))
+        context["diff"] = None if diff is None else present_diff(diff, names)
         context["breadcrumb"] = f"Version {version.number}"
-        context["terms"] = version.terms
-        context["term_rows"] = [(label, version.terms.get(name)) for name, label in changes.TERM_LABELS.items()]
+        context["term_rows"] = [(label, shown(name, version.terms.get(name))) for name, label in TERM_LABELS.items()]
+        context["lines"] = [
+            {
+                **line,
+                "name": names.get(line["service_line"], line["service_line"]),
+                "basis": shown("basis", line["basis"]),
+            }
+            for line in version.terms.get("lines", [])
+        ]
         context["versions_url"] = reverse("engagements:contract_version_list", args=[self.engagement.pk])
         return context

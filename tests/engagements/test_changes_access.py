@@ -6,7 +6,6 @@ staff read. The outsider and the other provider's manager never see the home eng
 404, or 400 "No engagement with id" where the id travels in a body. A refused request writes nothing.
 """
 
-
 import pytest
 from auditlog.models import LogEntry
 
