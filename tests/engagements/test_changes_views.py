@@ -92,3 +92,11 @@ def test_the_engagement_page_counts_pending_requests_and_shows_the_version(world
 def test_the_versions_page_explains_version_1_before_any_change(world, contract):
     page = ui_client(world, "provider_staff").get(f"/engagements/{world.engagement.pk}/contract/versions/")
     assert "Version 1 is stored when the first change request is approved" in page.content.decode()
+
+
+def test_a_renewal_term_over_two_years_is_called_out(world, contract):
+    request = changes.propose_change_request(
+        world.engagement, by=world.provider_manager, kind="change_date", reason="Lock in", renewal_term_months=36
+    )
+    page = ui_client(world, "practice_manager").get(request.get_absolute_url()).content.decode()
+    assert 'data-testid="long-renewal"' in page and "36 months" in page
