@@ -17,6 +17,8 @@ def register_audited_models() -> None:
         models.VolumeTier,
         models.OneOffFee,
         models.Checkpoint,
+        models.ChangeRequest,
+        models.ContractVersion,
         models.AgentAssignment,
         models.Membership,
         models.TransitionPhase,

@@ -78,24 +78,34 @@ def _jsonable(value):
 
 def terms_of(contract) -> ContractTerms:
     """Read a saved contract's terms (two queries: its scope with service lines, and its tiers)."""
-    return _read_terms(contract, contract.scope.select_related("service_line").prefetch_related("tiers"))
+    return terms_from(contract, contract.scope.select_related("service_line").prefetch_related("tiers"))
 
 
 def terms_of_prefetched(contract) -> ContractTerms:
     """The same, for a contract fetched with `prefetch_related(*TERMS_PREFETCH)`: no query of its own, so a page
     that prices many contracts stays at a constant number of queries."""
-    return _read_terms(contract, contract.scope.all())
+    return terms_from(contract, contract.scope.all())
 
 
 TERMS_PREFETCH = ("scope__service_line", "scope__tiers")
 
 
+def terms_of_many(contracts) -> dict[int, ContractTerms]:
+    """The terms of several contracts in three queries whatever their number (list pages and endpoints)."""
+    from django.db.models import prefetch_related_objects
+
+    contracts = list(contracts)
+    prefetch_related_objects(contracts, *TERMS_PREFETCH)
+    return {contract.pk: terms_of_prefetched(contract) for contract in contracts}
+
+
 def rates_of(contract) -> ContractTerms:
     """The contract's terms without its scope: enough to price one line (its rate per FTE hour and hours)."""
-    return _read_terms(contract, [])
+    return terms_from(contract, [])
 
 
-def _read_terms(contract, scopes) -> ContractTerms:
+def terms_from(contract, scopes) -> ContractTerms:
+    """Terms from a contract row and its scope rows (each with its service line and tiers loaded)."""
     lines = []
     for scope in scopes:
         lines.append(

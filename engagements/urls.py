@@ -62,6 +62,45 @@ from engagements.views.money import urlpatterns as money_urls  # noqa: E402 - ea
 
 urlpatterns += money_urls
 
+from engagements.views import changes as change_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "engagements/<int:pk>/change-requests/",
+        change_views.ChangeRequestListView.as_view(),
+        name="change_request_list",
+    ),
+    path(
+        "engagements/<int:pk>/change-requests/new/",
+        change_views.ChangeRequestCreateView.as_view(),
+        name="change_request_create",
+    ),
+    path("change-requests/<int:pk>/", change_views.ChangeRequestDetailView.as_view(), name="change_request_detail"),
+    path(
+        "change-requests/<int:pk>/approve/",
+        change_views.ApproveChangeRequestView.as_view(),
+        name="change_request_approve",
+    ),
+    path(
+        "change-requests/<int:pk>/reject/", change_views.RejectChangeRequestView.as_view(), name="change_request_reject"
+    ),
+    path(
+        "change-requests/<int:pk>/withdraw/",
+        change_views.WithdrawChangeRequestView.as_view(),
+        name="change_request_withdraw",
+    ),
+    path(
+        "engagements/<int:pk>/contract/versions/",
+        change_views.ContractVersionListView.as_view(),
+        name="contract_version_list",
+    ),
+    path(
+        "engagements/<int:pk>/contract/versions/<int:number>/",
+        change_views.ContractVersionDetailView.as_view(),
+        name="contract_version_detail",
+    ),
+]
+
 
 # -- phased transition --
 from engagements.views import transition as transition_views  # noqa: E402

@@ -33,6 +33,11 @@ router.register("contract-pricing", money_views.ContractPricingViewSet, basename
 router.register("service-credits", money_views.ServiceCreditViewSet, basename="service-credit")
 router.register("costs", money_views.CostViewSet, basename="cost")
 
+from engagements.api.views import changes as change_views  # noqa: E402
+
+router.register("change-requests", change_views.ChangeRequestViewSet)
+router.register("contract-versions", change_views.ContractVersionViewSet)
+
 
 # -- phased transition --
 from engagements.api.views import transition as transition_api  # noqa: E402

@@ -1,3 +1,4 @@
+from engagements.models.changes import ChangeRequest, ContractVersion
 from engagements.models.contracts import Contract, ContractScope, OneOffFee, VolumeTier
 from engagements.models.engagements import AgentAssignment, Engagement, EngagementStatusChange
 from engagements.models.notifications import Notification
@@ -11,9 +12,11 @@ __all__ = [
     "Agent",
     "AgentAssignment",
     "ApiToken",
+    "ChangeRequest",
     "Checkpoint",
     "Contract",
     "ContractScope",
+    "ContractVersion",
     "Engagement",
     "EngagementGroupObjectPermission",
     "EngagementStatusChange",

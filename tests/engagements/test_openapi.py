@@ -104,6 +104,15 @@ PUBLIC_OPERATIONS = [
     ("get", "/api/v1/service-credits/"),
     ("get", "/api/v1/service-credits/{id}/"),
     ("get", "/api/v1/costs/{id}/"),
+    # Change requests and contract versions
+    ("get", "/api/v1/change-requests/"),
+    ("post", "/api/v1/change-requests/"),
+    ("get", "/api/v1/change-requests/{id}/"),
+    ("post", "/api/v1/change-requests/{id}/approve/"),
+    ("post", "/api/v1/change-requests/{id}/reject/"),
+    ("post", "/api/v1/change-requests/{id}/withdraw/"),
+    ("get", "/api/v1/contract-versions/"),
+    ("get", "/api/v1/contract-versions/{id}/"),
 ]
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from bpo_portal.errors import DomainError
 from engagements import services
 from engagements.choices import AgentStatus, EngagementStatus, PracticeKind, Role
+from engagements.demo import changes as change_demo
 from engagements.models import (
     Agent,
     AgentAssignment,
@@ -430,6 +431,7 @@ class Command(BaseCommand):
         from engagements.demo import money
 
         money.seed(engagements, self.managers, self.today)
+        change_demo.seed(engagements, self.managers, self.today)
 
         # -- phased transition --
         from engagements.demo import transition
