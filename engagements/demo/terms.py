@@ -13,15 +13,12 @@ has come get an outcome.
 
 from auditlog.context import set_actor
 
-from engagements import services
 from engagements.choices import CheckpointOutcome
 from engagements.models import Contract
 from engagements.services import terms
 
 # Within the SLA demo's slump: three or four weekly service-level breaches (and often the month's abandonment
 # rate) fall in the last five weeks, whatever the day the demo is seeded.
-FRONT_DESK_CLAUSE = {"termination_breach_count": 2, "termination_window_months": 3}
-
 OUTCOMES = {
     "Front desk 2026": [
         (
@@ -40,12 +37,6 @@ OUTCOMES = {
 
 def seed(engagements: dict, managers: dict, today) -> int:
     """Returns how many checkpoint outcomes it recorded (none on a second run)."""
-    front_desk = engagements.get("Front desk 2026")
-    contract = Contract.objects.filter(engagement=front_desk).first() if front_desk else None
-    changed = contract is not None and any(getattr(contract, k) != v for k, v in FRONT_DESK_CLAUSE.items())
-    if changed and not front_desk.is_ended:
-        with set_actor(managers[front_desk.practice]):
-            services.save_contract(front_desk, by=managers[front_desk.practice], **FRONT_DESK_CLAUSE)
     recorded = 0
     for name, outcomes in OUTCOMES.items():
         engagement = engagements.get(name)

@@ -86,6 +86,11 @@ def save_contract(engagement: Engagement, *, by, **terms) -> Contract:
     if engagement.is_ended:
         raise DomainError("The engagement has ended; its contract can no longer be changed.")
     contract = Contract.objects.filter(engagement=engagement).first() or Contract(engagement=engagement)
+    if contract.signed_on and any(getattr(contract, field) != value for field, value in terms.items()):
+        # Both sides signed these terms: only an approved change request amends them, and leaves a version.
+        raise DomainError(
+            "This contract is signed: its terms change only through a change request, which the practice approves."
+        )
     for field, value in terms.items():
         setattr(contract, field, value)
     if not contract.auto_renew:

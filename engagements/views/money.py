@@ -8,7 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 from django_tables2 import SingleTableMixin
@@ -22,14 +22,6 @@ from engagements.forms.money import OneOffFeeForm, PricingForm, ScopeLineForm, T
 from engagements.models import Contract, ContractScope, Engagement, OneOffFee
 from engagements.services import money
 from engagements.tables.money import ServiceCreditTable
-
-
-def change_request_url(engagement) -> str | None:
-    """Where a signed contract's terms are amended — once the change-request pages exist."""
-    try:
-        return reverse("engagements:change_request_list", args=[engagement.pk])
-    except NoReverseMatch:
-        return None
 
 
 def scope_url(engagement) -> str:
@@ -63,7 +55,7 @@ class ScopeView(ObjectDetailView):
         context["fees_total"] = sum((fee.amount for fee in context["fees"]), pricing.CENT * 0)
         context["locked"] = money.is_locked(contract)
         context["can_edit"] = context["can_manage"] and not context["locked"]
-        context["change_request_url"] = change_request_url(engagement)
+        context["change_request_url"] = reverse("engagements:change_request_list", args=[engagement.pk])
         return context
 
 

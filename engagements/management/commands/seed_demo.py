@@ -290,6 +290,10 @@ ENGAGEMENTS = [
             "notice_days": 75,
             "auto_renew": True,
             "renewal_term_months": 12,
+            # Two breaches within three months after the evaluation: the demo's slump makes it eligible to end
+            # without penalty (engagements/demo/terms.py shows the outcomes that led there).
+            "termination_breach_count": 2,
+            "termination_window_months": 3,
         },
         agents=["CV-1001", "CV-1002", "CV-1003"],
     ),
