@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from bpo_portal.api.docs import OfflineRedocView
 from engagements.api import views
+from engagements.api.views import diligence
 
 router = DefaultRouter()
 router.register("practices", views.PracticeViewSet)
@@ -15,6 +16,8 @@ router.register("agents", views.AgentViewSet)
 router.register("service-lines", views.ServiceLineViewSet)
 
 # -- due diligence --
+router.register("certifications", diligence.CertificationViewSet)
+router.register("due-diligence-reviews", diligence.DueDiligenceReviewViewSet)
 
 
 # -- contract terms --

@@ -1,3 +1,9 @@
+from engagements.models.diligence import (
+    Certification,
+    DueDiligenceDecisionRecord,
+    DueDiligenceItem,
+    DueDiligenceReview,
+)
 from engagements.models.engagements import AgentAssignment, Contract, Engagement, EngagementStatusChange
 from engagements.models.notifications import Notification
 from engagements.models.organizations import Agent, Location, Practice, Provider, ServiceLine
@@ -8,7 +14,11 @@ __all__ = [
     "Agent",
     "AgentAssignment",
     "ApiToken",
+    "Certification",
     "Contract",
+    "DueDiligenceDecisionRecord",
+    "DueDiligenceItem",
+    "DueDiligenceReview",
     "Engagement",
     "EngagementGroupObjectPermission",
     "EngagementStatusChange",

@@ -55,6 +55,23 @@ PUBLIC_OPERATIONS = [
     ("get", "/api/v1/notifications/"),
     ("get", "/api/v1/notifications/{id}/"),
     ("post", "/api/v1/notifications/read/"),
+    # Provider due diligence
+    *[
+        (method, f"/api/v1/certifications/{suffix}")
+        for method, suffix in [
+            ("get", ""),
+            ("post", ""),
+            ("get", "{id}/"),
+            ("put", "{id}/"),
+            ("patch", "{id}/"),
+            ("delete", "{id}/"),
+        ]
+    ],
+    ("get", "/api/v1/due-diligence-reviews/"),
+    ("post", "/api/v1/due-diligence-reviews/"),
+    ("get", "/api/v1/due-diligence-reviews/{id}/"),
+    ("patch", "/api/v1/due-diligence-reviews/{id}/"),
+    ("post", "/api/v1/due-diligence-reviews/{id}/decision/"),
 ]
 
 
