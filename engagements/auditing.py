@@ -25,6 +25,11 @@ def register_audited_models() -> None:
         models.Milestone,
         models.GateCriterion,
         models.GateDecision,
+        # -- due diligence --
+        models.Certification,
+        models.DueDiligenceReview,
+        models.DueDiligenceItem,
+        models.DueDiligenceDecisionRecord,
     ):
         if not auditlog.contains(model):
             auditlog.register(model, exclude_fields=["id", "updated_at", "created_at"], m2m_fields={})

@@ -2,6 +2,7 @@ from django.urls import path
 
 from engagements import views
 from engagements.views import terms as terms_views
+from engagements.views.diligence import urlpatterns as diligence_urlpatterns
 
 app_name = "engagements"
 
@@ -48,6 +49,7 @@ urlpatterns = [
 
 # Each area of the engagement workspace keeps its own routes in its views module.
 # -- due diligence --
+urlpatterns += diligence_urlpatterns
 
 
 # -- contract terms --

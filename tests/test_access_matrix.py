@@ -71,6 +71,7 @@ def objects(world):
         evaluation_months=6,
         notice_days=60,
     )
+    factories.approve_due_diligence(world.engagement, by=world.practice_manager)  # so it may leave vetting
     location = Location.objects.create(practice=world.practice, name="Main clinic", city="Albany")
     spare_agent = factories.make_agent(world.provider, full_name="Spare Agent")
     invitation, _ = services.invite_member(

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from bpo_portal.api.docs import OfflineRedocView
 from engagements.api import views
+from engagements.api.views import diligence
 from engagements.api.views import terms as terms_views
 
 router = DefaultRouter()
@@ -16,6 +17,8 @@ router.register("agents", views.AgentViewSet)
 router.register("service-lines", views.ServiceLineViewSet)
 
 # -- due diligence --
+router.register("certifications", diligence.CertificationViewSet)
+router.register("due-diligence-reviews", diligence.DueDiligenceReviewViewSet)
 
 
 # -- contract terms --

@@ -1,5 +1,11 @@
 from engagements.models.changes import ChangeRequest, ContractVersion
 from engagements.models.contracts import Contract, ContractScope, OneOffFee, VolumeTier
+from engagements.models.diligence import (
+    Certification,
+    DueDiligenceDecisionRecord,
+    DueDiligenceItem,
+    DueDiligenceReview,
+)
 from engagements.models.engagements import AgentAssignment, Engagement, EngagementStatusChange
 from engagements.models.notifications import Notification
 from engagements.models.organizations import Agent, Location, Practice, Provider, ServiceLine
@@ -12,11 +18,15 @@ __all__ = [
     "Agent",
     "AgentAssignment",
     "ApiToken",
+    "Certification",
     "ChangeRequest",
     "Checkpoint",
     "Contract",
     "ContractScope",
     "ContractVersion",
+    "DueDiligenceDecisionRecord",
+    "DueDiligenceItem",
+    "DueDiligenceReview",
     "Engagement",
     "EngagementGroupObjectPermission",
     "EngagementStatusChange",

@@ -25,6 +25,7 @@ from engagements.models import (
     Provider,
 )
 from engagements.models.people import hash_secret
+from engagements.services.diligence import require_approved_review
 
 User = get_user_model()
 
@@ -69,6 +70,8 @@ def change_engagement_status(engagement: Engagement, to_status: str, *, by, note
     if target not in ALLOWED_TRANSITIONS[current]:
         allowed = ", ".join(s.label for s in engagement.allowed_next_statuses()) or "none (the engagement has ended)"
         raise DomainError(f"An engagement in {current.label} cannot move to {target.label}. Allowed: {allowed}.")
+    if current == EngagementStatus.VETTING and target != EngagementStatus.ENDED:
+        require_approved_review(engagement)  # due diligence gates the way out of vetting; walking away does not
     if target == EngagementStatus.TRANSITIONING and not Contract.objects.filter(engagement=engagement).exists():
         raise DomainError("Record the contract before the transition starts.")
     engagement.status = target

@@ -9,11 +9,13 @@ from playwright.sync_api import expect
 
 from engagements.choices import EngagementStatus
 from engagements.models import Contract
+from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_practice_manager_moves_the_engagement_to_contracting_and_records_the_contract(world, log_in, live_server):
+    factories.approve_due_diligence(world.engagement, by=world.practice_manager)  # vetting ends on an approval
     page = log_in(world.practice_manager)
     detail_url = f"{live_server.url}{world.engagement.get_absolute_url()}"
     page.goto(detail_url)

@@ -171,6 +171,7 @@ class TestEngagementReads:
 
     def test_the_list_filters_with_the_shared_filterset(self, api, world):
         second = factories.make_engagement(world.practice, world.provider, by=world.practice_manager, name="Billing")
+        factories.approve_due_diligence(second, by=world.practice_manager)
         services.change_engagement_status(second, EngagementStatus.CONTRACTING, by=world.practice_manager)
         client = api.as_user(world.practice_manager)
 
@@ -185,6 +186,7 @@ class TestEngagementReads:
         assert [row["name"] for row in response.data["results"]] == ["Billing", "Front desk"]
 
     def test_the_history_lists_status_changes_newest_first(self, api, world):
+        factories.approve_due_diligence(world.engagement, by=world.practice_manager)
         services.change_engagement_status(world.engagement, "contracting", by=world.practice_manager, note="Signed NDA")
 
         response = api.as_user(world.provider_staff).get(url("engagement-history", world.engagement.pk))
@@ -360,6 +362,7 @@ class TestEngagementUpdates:
 
 class TestEngagementStatus:
     def test_a_manager_moves_the_engagement_along_its_lifecycle(self, api, world):
+        factories.approve_due_diligence(world.engagement, by=world.practice_manager)
         response = api.as_user(world.provider_manager).post(
             url("engagement-status", world.engagement.pk), {"status": "contracting", "note": "Vetting passed."}
         )
@@ -387,6 +390,7 @@ class TestEngagementStatus:
         assert world.engagement.status_changes.count() == 1
 
     def test_the_transition_cannot_start_before_the_contract_is_recorded(self, api, world):
+        factories.approve_due_diligence(world.engagement, by=world.practice_manager)
         services.change_engagement_status(world.engagement, "contracting", by=world.practice_manager)
 
         response = api.as_user(world.practice_manager).post(

@@ -113,6 +113,23 @@ PUBLIC_OPERATIONS = [
     ("post", "/api/v1/change-requests/{id}/withdraw/"),
     ("get", "/api/v1/contract-versions/"),
     ("get", "/api/v1/contract-versions/{id}/"),
+    # Provider due diligence
+    *[
+        (method, f"/api/v1/certifications/{suffix}")
+        for method, suffix in [
+            ("get", ""),
+            ("post", ""),
+            ("get", "{id}/"),
+            ("put", "{id}/"),
+            ("patch", "{id}/"),
+            ("delete", "{id}/"),
+        ]
+    ],
+    ("get", "/api/v1/due-diligence-reviews/"),
+    ("post", "/api/v1/due-diligence-reviews/"),
+    ("get", "/api/v1/due-diligence-reviews/{id}/"),
+    ("patch", "/api/v1/due-diligence-reviews/{id}/"),
+    ("post", "/api/v1/due-diligence-reviews/{id}/decision/"),
 ]
 
 

@@ -65,6 +65,7 @@ class TestCreateEngagement:
 class TestLifecycle:
     def test_it_walks_the_whole_lifecycle_and_records_every_step(self, world):
         by = world.practice_manager
+        factories.approve_due_diligence(world.engagement, by=by)
         services.change_engagement_status(world.engagement, "contracting", by=by)
         services.save_contract(world.engagement, by=by, **CONTRACT)
         engagement = walk(world.engagement, "transitioning", "steady", "offboarding", "ended", by=by)
@@ -97,6 +98,7 @@ class TestLifecycle:
             services.change_engagement_status(world.engagement, "vetting", by=world.practice_manager)
 
     def test_the_transition_needs_a_contract_first(self, world):
+        factories.approve_due_diligence(world.engagement, by=world.practice_manager)
         walk(world.engagement, "contracting", by=world.practice_manager)
         with pytest.raises(DomainError, match="contract"):
             services.change_engagement_status(world.engagement, "transitioning", by=world.practice_manager)

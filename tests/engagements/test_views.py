@@ -37,6 +37,7 @@ class TestHome:
     def test_attention_lists_a_contract_to_record(self, client, world):
         from engagements import services
 
+        factories.approve_due_diligence(world.engagement, by=world.practice_manager)
         services.change_engagement_status(world.engagement, "contracting", by=world.practice_manager)
         client.force_login(world.practice_manager)
         texts = [item.text for item in client.get(reverse("home")).context["attention"]]
@@ -160,6 +161,7 @@ class TestEngagementForms:
         url = reverse("engagements:engagement_status", args=[world.engagement.pk])
         response = client.post(url, {"status": "steady"}, follow=True)
         assert "Choose one of the statuses" in response.content.decode()
+        factories.approve_due_diligence(world.engagement, by=world.practice_manager)
         client.post(url, {"status": "contracting", "note": "Due diligence done"})
         world.engagement.refresh_from_db()
         assert world.engagement.status == "contracting"

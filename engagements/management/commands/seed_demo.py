@@ -25,6 +25,7 @@ from bpo_portal.errors import DomainError
 from engagements import services
 from engagements.choices import AgentStatus, EngagementStatus, PracticeKind, Role
 from engagements.demo import changes as change_demo
+from engagements.demo import diligence
 from engagements.models import (
     Agent,
     AgentAssignment,
@@ -425,6 +426,7 @@ class Command(BaseCommand):
                 self.stdout.write(str(response))
         # The engagement workspace's own demo data comes after the SLA engine's, which gates and credits read.
         # -- due diligence --
+        diligence.seed(engagements, self.managers, self.today)
 
         # -- contract terms --
         from engagements.demo import terms as terms_demo
@@ -535,6 +537,8 @@ class Command(BaseCommand):
         if LIFECYCLE.index(current) >= LIFECYCLE.index(target):
             return
         for step in LIFECYCLE[LIFECYCLE.index(current) + 1 : LIFECYCLE.index(target) + 1]:
+            if engagement.status == EngagementStatus.VETTING:  # due diligence approves the provider first
+                diligence.ensure_approved_review(engagement, by, self.today)
             if step == EngagementStatus.TRANSITIONING or (step == target and spec.contract):
                 self.ensure_contract(engagement, spec, by)
             engagement = services.change_engagement_status(engagement, step, by=by, note="Demo data.")
