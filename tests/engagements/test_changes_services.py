@@ -170,6 +170,7 @@ def test_an_unsigned_contract_is_edited_directly_not_through_change_requests(wor
 
 
 def test_no_change_is_proposed_on_an_ended_engagement(world, contract):
+    factories.approve_due_diligence(world.engagement, by=world.practice_manager)
     for status in ("contracting", "transitioning", "offboarding", "ended"):
         services.change_engagement_status(world.engagement, status, by=world.practice_manager)
     with pytest.raises(DomainError, match="has ended"):

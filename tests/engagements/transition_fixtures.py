@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from engagements.models import GateCriterion, ServiceLine, TransitionPhase
 from engagements.services.transition import closed_periods, practice_today
+from tests import factories
 
 
 @pytest.fixture
@@ -93,6 +94,7 @@ def make_transitioning(world):
         evaluation_months=6,
         notice_days=60,
     )
+    factories.approve_due_diligence(world.engagement, by=world.practice_manager)
     for status in (EngagementStatus.CONTRACTING, EngagementStatus.TRANSITIONING):
         world.engagement = services.change_engagement_status(world.engagement, status, by=world.practice_manager)
     return world.engagement
