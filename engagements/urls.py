@@ -59,6 +59,9 @@ urlpatterns = [
 
 
 # -- communication --
+from engagements.views import communication as communication_views  # noqa: E402
+
+urlpatterns += communication_views.urlpatterns
 
 
 # -- reminders --
