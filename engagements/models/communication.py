@@ -21,7 +21,17 @@ from engagements.choices import ReminderKind, Side
 
 NO_PATIENT_DETAILS = "Do not enter patient details."
 BOTH = "both"
-SIDE_OR_BOTH = [*Side.choices, (BOTH, "Both sides")]
+
+
+class ReminderSide(models.TextChoices):
+    """Who a reminder is for: one side's managers, or both sides'."""
+
+    PRACTICE = Side.PRACTICE.value, Side.PRACTICE.label
+    PROVIDER = Side.PROVIDER.value, Side.PROVIDER.label
+    BOTH = BOTH, "Both sides"
+
+
+SIDE_OR_BOTH = ReminderSide.choices
 
 
 class CommunicationQuerySet(EngagementScopedQuerySet):

@@ -196,6 +196,7 @@ class MeetingListView(ObjectListView):
             super()
             .get_queryset()
             .annotate(open_items=Count("action_items", filter=Q(action_items__done_at__isnull=True)))
+            .order_by("-held_on", "-pk")  # a GROUP BY drops the model's default ordering
         )
 
 
