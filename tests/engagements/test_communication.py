@@ -303,3 +303,25 @@ def test_list_pages_and_endpoints_use_a_constant_number_of_queries(
     with django_assert_max_num_queries(12):
         assert client.get("/reminders/").status_code == 200
     assert ActionItem.objects.count() == size
+
+
+# --- Demo ---------------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_the_communication_plan_and_an_overdue_action_item(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from engagements.models import Contact, Reminder
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", stdout=StringIO())
+    front_desk = Meeting.objects.filter(engagement__name="Front desk 2026")
+    assert Contact.objects.filter(engagement__name="Front desk 2026").values("side").distinct().count() == 2
+    assert EscalationLevel.objects.filter(engagement__name="Front desk 2026").count() == 3
+    assert MeetingCadence.objects.filter(engagement__name="Front desk 2026").count() == 3
+    assert ActionItem.objects.open().filter(meeting__in=front_desk, due_on__lt=timezone.localdate()).count() == 1
+    assert Feedback.objects.filter(is_anonymous=True, author__isnull=True).exists()
+    assert Feedback.objects.filter(is_anonymous=False, author__isnull=False).exists()
+    assert Reminder.objects.filter(kind="action_item_overdue").count() == 1

@@ -428,6 +428,9 @@ class Command(BaseCommand):
         # -- phased transition --
 
         # -- communication --
+        from engagements.demo import communication
+
+        communication.seed(engagements, self.managers, self.today)
 
         return logins
 
