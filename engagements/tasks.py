@@ -101,7 +101,7 @@ def send_escalation_email(escalation_id: int) -> str:
     with transaction.atomic():
         escalation = (
             Escalation.objects.select_for_update(of=("self",))
-            .select_related("level__contact", "breach__target__engagement", "breach__target__metric")
+            .select_related("level__contact__user", "breach__target__engagement", "breach__target__metric")
             .filter(pk=escalation_id)
             .first()
         )
@@ -110,6 +110,12 @@ def send_escalation_email(escalation_id: int) -> str:
         if escalation.emailed_at is not None:
             return "already-sent"
         contact = escalation.level.contact
+        account = contact.user
+        if account is not None and account.is_active and account.email.lower() == contact.email.lower():
+            # Their in-app notification is e-mailed to this very address already: one e-mail is enough.
+            escalation.emailed_at = timezone.now()
+            escalation.save(update_fields=["emailed_at"])
+            return "covered-by-notification"
         context = {"escalation": escalation, "contact": contact, "site_url": settings.SITE_URL}
         send_mail(
             subject=f"Escalation level {escalation.level_number}: overdue remediation on "

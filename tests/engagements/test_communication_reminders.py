@@ -215,3 +215,13 @@ def test_escalation_is_unique_per_breach_and_level(comms):
     Escalation.objects.create(breach=breach, level=comms.level1, level_number=1, due_on=TODAY)
     with pytest.raises(IntegrityError), transaction.atomic():
         Escalation.objects.create(breach=breach, level=comms.level1, level_number=1, due_on=TODAY)
+
+
+def test_a_contact_whose_account_has_the_same_address_gets_one_email(comms, django_capture_on_commit_callbacks):
+    comms.first.email = comms.world.provider_manager.email.upper()
+    comms.first.save()
+    breach = make_breach(comms.world.engagement)
+    make_plan(breach, due_on=TODAY - timedelta(days=1))
+    assert run(TODAY, django_capture_on_commit_callbacks) == 1
+    assert [m.to for m in mail.outbox] == [[comms.world.provider_manager.email]]
+    assert Escalation.objects.get(breach=breach).emailed_at is not None
