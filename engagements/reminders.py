@@ -33,8 +33,8 @@ BOTH = "both"
 # The one list of reminder sources: the beat job and the home page's attention list both read it.
 SOURCES: tuple[str, ...] = ("engagements.services.communication.due_items",)
 
-# What happens once a reminder of a kind has been sent (inside its transaction): an overdue remediation is
-# recorded as an escalation and its level's contact is e-mailed.
+# What happens once a reminder of a kind has been sent (inside its transaction), called with the Due and the
+# practice-local date of the run: an overdue remediation is recorded as an escalation and its contact e-mailed.
 AFTER_SEND: dict[str, str] = {"remediation_overdue": "engagements.services.communication.record_escalation"}
 
 
@@ -83,7 +83,7 @@ def recipients_of(due: Due):
     return User.objects.filter(sides, membership__role=Role.MANAGER, is_active=True)
 
 
-def send(due: Due) -> bool:
+def send(due: Due, today: date | None = None) -> bool:
     """Record and send one reminder, unless it was sent before. Returns whether this call sent it.
 
     The insert is the lock: the unique (kind, item, due date) constraint lets exactly one run insert the row,
@@ -113,7 +113,8 @@ def send(due: Due) -> bool:
             reminder.recipients.set(users)
             notify(users, key=reminder.key, title=reminder.title, url=reminder.url, engagement=due.engagement)
             if due.kind in AFTER_SEND:
-                import_string(AFTER_SEND[due.kind])(due)
+                today = today or local_today(due.engagement.practice.timezone)
+                import_string(AFTER_SEND[due.kind])(due, today)
     except IntegrityError:
         return False
     return True
@@ -127,4 +128,4 @@ def send_due_reminders(today: date | None = None, engagements=None) -> int:
     if engagements is None:
         engagements = Engagement.objects.active()
     items = current_due(engagements) if today is None else due_items(engagements, today)
-    return sum(send(due) for due in list(items))
+    return sum(send(due, today) for due in list(items))

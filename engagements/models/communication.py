@@ -295,6 +295,7 @@ class Escalation(models.Model):
     level = models.ForeignKey("engagements.EscalationLevel", on_delete=models.PROTECT, related_name="escalations")
     level_number = models.PositiveSmallIntegerField()
     due_on = models.DateField(help_text="The practice-local date this level became due.")
+    reached_on = models.DateField(help_text="The practice-local date the job told this level (later if it ran late).")
     escalated_at = models.DateTimeField(auto_now_add=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 

@@ -10,8 +10,9 @@ When is a remediation overdue? The SLA engine's `RemediationPlan` has a due date
 
 An overdue remediation goes up the engagement's escalation path one level at a time: level 1 on the day it
 became overdue, each next level once the previous level's expected response time (in whole days, at least one,
-since the job runs daily) has passed with the remediation still overdue. Each level is reached once per breach
-(`Escalation` is unique per breach and level); an engagement with no escalation path is not escalated.
+since the job runs daily) has passed since that level was told, with the remediation still overdue. Each level
+is reached once per breach (`Escalation` is unique per breach and level); an engagement with no escalation path
+is not escalated.
 """
 
 from datetime import date, timedelta
@@ -212,7 +213,8 @@ def next_escalation(breach, levels: list, reached: dict, today: date, tz: str):
             recorded = reached.get(previous.level)
             if recorded is None:
                 return None
-            due = max(due, recorded.due_on + timedelta(days=previous.response_days))
+            # Counted from when the previous level was told, so a job that ran late never skips a level's time.
+            due = max(due, recorded.reached_on + timedelta(days=previous.response_days))
         if level.level not in reached:
             return (level, due) if due <= today else None
         previous = level
@@ -262,7 +264,7 @@ def remediations_overdue(engagements, today: date):
         )
 
 
-def record_escalation(due: Due) -> Escalation | None:
+def record_escalation(due: Due, today: date) -> Escalation | None:
     """After the beat job sent a remediation-overdue reminder: record which level it reached and e-mail that
     level's contact. Runs inside the reminder's transaction, so a failure sends neither."""
     breach = due.item
@@ -276,7 +278,7 @@ def record_escalation(due: Due) -> Escalation | None:
     try:
         with transaction.atomic():
             escalation = Escalation.objects.create(
-                breach=breach, level=level, level_number=level.level, due_on=due.due_on
+                breach=breach, level=level, level_number=level.level, due_on=due.due_on, reached_on=today
             )
     except IntegrityError:  # another run recorded this level meanwhile
         return None

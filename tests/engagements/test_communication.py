@@ -374,3 +374,18 @@ def test_the_migration_grants_feedback_on_engagements_opened_before_it(world):
     assert engagements_for(world.practice_staff, "give_feedback").get() == world.engagement
     assert engagements_for(world.practice_manager, "give_feedback").get() == world.engagement
     assert not engagements_for(world.provider_manager, "give_feedback").exists()
+
+
+def test_the_demo_escalates_one_late_remediation_once(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from engagements.models import Escalation
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    escalation = Escalation.objects.select_related("level__contact").get()
+    assert escalation.level_number == 1
+    assert escalation.level.contact.email == "manager@clearview.example"

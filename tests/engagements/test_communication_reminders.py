@@ -212,9 +212,9 @@ def test_an_engagement_without_an_escalation_path_is_not_escalated(world, django
 
 def test_escalation_is_unique_per_breach_and_level(comms):
     breach = make_breach(comms.world.engagement)
-    Escalation.objects.create(breach=breach, level=comms.level1, level_number=1, due_on=TODAY)
+    Escalation.objects.create(breach=breach, level=comms.level1, level_number=1, due_on=TODAY, reached_on=TODAY)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Escalation.objects.create(breach=breach, level=comms.level1, level_number=1, due_on=TODAY)
+        Escalation.objects.create(breach=breach, level=comms.level1, level_number=1, due_on=TODAY, reached_on=TODAY)
 
 
 def test_a_contact_whose_account_has_the_same_address_gets_one_email(comms, django_capture_on_commit_callbacks):
@@ -225,3 +225,17 @@ def test_a_contact_whose_account_has_the_same_address_gets_one_email(comms, djan
     assert run(TODAY, django_capture_on_commit_callbacks) == 1
     assert [m.to for m in mail.outbox] == [[comms.world.provider_manager.email]]
     assert Escalation.objects.get(breach=breach).emailed_at is not None
+
+
+def test_a_late_job_gives_each_level_its_full_response_time(comms, django_capture_on_commit_callbacks):
+    """Overdue for five days before the job first ran: level 1 is told today, and level 2 waits a day from today,
+    not from when level 1 would have been due."""
+    breach = make_breach(comms.world.engagement)
+    make_plan(breach, due_on=TODAY - timedelta(days=6))
+    assert run(TODAY, django_capture_on_commit_callbacks) == 1
+    assert run(TODAY, django_capture_on_commit_callbacks) == 0
+    assert escalated_levels(breach) == [1]
+    escalation = Escalation.objects.get(breach=breach)
+    assert (escalation.due_on, escalation.reached_on) == (TODAY - timedelta(days=5), TODAY)
+    assert run(TODAY + timedelta(days=1), django_capture_on_commit_callbacks) == 1
+    assert escalated_levels(breach) == [1, 2]
