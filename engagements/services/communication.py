@@ -221,6 +221,18 @@ def next_escalation(breach, levels: list, reached: dict, today: date, tz: str):
     return None  # every level reached
 
 
+def current_escalation(breach, levels: list, reached: dict, today: date, tz: str):
+    """(level, due date) of the last level already told while the remediation is still overdue, or None.
+
+    Yielded again so the home page keeps showing the overdue remediation; for the beat job it is the reminder
+    it already sent (same kind, item and due date), so the insert finds it there and sends nothing."""
+    if not reached or overdue_since(breach, today, tz) is None:
+        return None
+    last = reached[max(reached)]
+    level = next((level for level in levels if level.pk == last.level_id), None)
+    return (level, last.due_on) if level is not None else None
+
+
 def _breaches_for(engagements):
     from slas.choices import BreachStatus  # lazily: see DESIGN §2
     from slas.models import Breach
@@ -243,7 +255,10 @@ def remediations_overdue(engagements, today: date):
     for breach in breaches:
         engagement = breach.target.engagement
         reached = {e.level_number: e for e in breach.escalations.all()}
-        found = next_escalation(breach, paths.get(engagement.pk, []), reached, today, engagement.practice.timezone)
+        path = paths.get(engagement.pk, [])
+        found = next_escalation(breach, path, reached, today, engagement.practice.timezone)
+        if found is None:
+            found = current_escalation(breach, path, reached, today, engagement.practice.timezone)
         if found is None:
             continue
         level, due = found

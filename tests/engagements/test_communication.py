@@ -389,3 +389,21 @@ def test_the_demo_escalates_one_late_remediation_once(settings):
     escalation = Escalation.objects.select_related("level__contact").get()
     assert escalation.level_number == 1
     assert escalation.level.contact.email == "manager@clearview.example"
+
+
+def test_an_escalated_remediation_stays_on_the_home_page_until_it_is_answered(
+    comms, django_capture_on_commit_callbacks
+):
+    from engagements.reminders import send_due_reminders
+    from tests.engagements.communication_fixtures import make_breach, make_plan
+
+    today = timezone.localdate()
+    breach = make_breach(comms.world.engagement, opened_on=today - timedelta(days=20))
+    plan = make_plan(breach, due_on=today - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_due_reminders(today) == 1
+        assert send_due_reminders(today) == 0  # yielded again for the page, but already sent
+    assert any("escalated to level 1" in text for text in attention(comms.world.provider_manager))
+    plan.status = "done"
+    plan.save()
+    assert not any("escalated" in text for text in attention(comms.world.provider_manager))
