@@ -407,3 +407,9 @@ def test_an_escalated_remediation_stays_on_the_home_page_until_it_is_answered(
     plan.status = "done"
     plan.save()
     assert not any("escalated" in text for text in attention(comms.world.provider_manager))
+
+
+def test_the_admin_lists_the_communication_models(comms):
+    client = signed_in(comms.world.admin)
+    for name in ("contact", "escalationlevel", "escalation", "reminder"):
+        assert client.get(reverse(f"admin:engagements_{name}_changelist")).status_code == 200, name
