@@ -213,6 +213,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "slas.tasks.recompute_recent",
         "schedule": crontab(hour=2, minute=30),
     },
+    "send-reminders": {
+        # Daily; each engagement is judged on its practice's local date, and a reminder is unique per item and
+        # due date, so a second run (or a missed day caught up) sends nothing twice.
+        "task": "engagements.tasks.send_reminders",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "clear-expired-sessions": {
         "task": "bpo_portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),

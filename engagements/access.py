@@ -16,10 +16,11 @@ from engagements.choices import Role, Side
 # Object permissions on Engagement that each side's role receives when the engagement is created.
 # "manage_contract": the practice agrees the contract terms, its SLA targets and remediation plans.
 # "assign_agents": the provider staffs the account. "submit_measurements": the provider's people and systems
-# push SLA data. "answer_breaches": the provider proposes remediation plans for missed SLAs.
+# push SLA data. "answer_breaches": the provider proposes remediation plans for missed SLAs. "give_feedback": the
+# practice's people leave feedback on the transition (read by its managers, through manage_contract).
 ENGAGEMENT_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
-    (Side.PRACTICE, Role.MANAGER): ("view_engagement", "change_engagement", "manage_contract"),
-    (Side.PRACTICE, Role.STAFF): ("view_engagement",),
+    (Side.PRACTICE, Role.MANAGER): ("view_engagement", "change_engagement", "manage_contract", "give_feedback"),
+    (Side.PRACTICE, Role.STAFF): ("view_engagement", "give_feedback"),
     (Side.PROVIDER, Role.MANAGER): (
         "view_engagement",
         "change_engagement",

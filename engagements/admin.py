@@ -87,3 +87,33 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("created_at",)
     search_fields = ("title", "user__email", "key")
     readonly_fields = ("user", "engagement", "key", "title", "body", "url", "created_at", "emailed_at")
+
+
+# --- Communication and reminders -------------------------------------------------------------------------------------
+# Staff feedback is left out on purpose: it is the practice managers' to read, not the portal operator's.
+
+
+@admin.register(models.Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "role", "side", "engagement", "email")
+    list_filter = ("side",)
+    search_fields = ("name", "email", "engagement__name")
+
+
+@admin.register(models.EscalationLevel)
+class EscalationLevelAdmin(admin.ModelAdmin):
+    list_display = ("engagement", "level", "contact", "response_hours")
+
+
+@admin.register(models.Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    list_display = ("breach", "level_number", "due_on", "reached_on", "emailed_at")
+    readonly_fields = ("breach", "level", "level_number", "due_on", "reached_on", "escalated_at", "emailed_at")
+
+
+@admin.register(models.Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "due_on", "side", "created_at")
+    list_filter = ("kind", "side")
+    search_fields = ("title",)
+    readonly_fields = ("kind", "item_type", "item_id", "due_on", "engagement", "side", "recipients", "created_at")

@@ -1,7 +1,7 @@
 """What needs a person's attention, gathered for their home page.
 
-Each item says what is wrong, how urgent it is, and where to act. Later features (reminders, SLA breaches)
-add their own sources here.
+Each item says what is wrong, how urgent it is, and where to act. The reminder sources (engagements.reminders
+SOURCES) are gathered here too, for the user's side.
 """
 
 from dataclasses import dataclass
@@ -10,9 +10,10 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from engagements.access import engagements_for, membership_of
+from engagements.access import engagements_for, is_portal_admin, membership_of
 from engagements.choices import EngagementStatus
-from engagements.models import Contract, Invitation
+from engagements.models import Invitation
+from engagements.reminders import BOTH, current_due
 
 
 @dataclass(frozen=True)
@@ -31,28 +32,7 @@ def attention_items(user) -> list[AttentionItem]:
     items: list[AttentionItem] = []
     visible = engagements_for(user).exclude(status=EngagementStatus.ENDED)
 
-    contracts = Contract.objects.filter(engagement__in=visible).select_related("engagement__practice")
-    for contract in contracts:
-        local_today = contract.local_today()  # contract deadlines count in the practice's own calendar
-        deadline = contract.notice_deadline_on(local_today)
-        if contract.notice_deadline_near(local_today):
-            items.append(
-                AttentionItem(
-                    "danger",
-                    f"{contract.engagement.name}: last day to give notice is {deadline:%d %b %Y} "
-                    f"({days_from_now(deadline, local_today)}).",
-                    contract.engagement.get_absolute_url(),
-                )
-            )
-        if contract.has_long_renewal:
-            items.append(
-                AttentionItem(
-                    "warning",
-                    f"{contract.engagement.name}: renews automatically for {contract.renewal_term_months} months.",
-                    contract.engagement.get_absolute_url(),
-                )
-            )
-
+    # Contract deadlines (notice, long renewals, checkpoints) come from the reminder sources below.
     can_contract = engagements_for(user, "manage_contract").filter(
         status=EngagementStatus.CONTRACTING, contract__isnull=True
     )
@@ -101,8 +81,24 @@ def attention_items(user) -> list[AttentionItem]:
                     reverse("engagements:people"),
                 )
             )
+    items.extend(reminder_items(user, visible))
     order = {"danger": 0, "warning": 1, "info": 2}
     return sorted(items, key=lambda item: order[item.level])
+
+
+def reminder_items(user, visible) -> list[AttentionItem]:
+    """What the reminder sources say is due now for the user's side — the same sources the beat job sends, each
+    engagement on its practice's local date, so the home page and the e-mails agree."""
+    membership = membership_of(user)
+    admin = is_portal_admin(user)
+    if membership is None and not admin:
+        return []
+    items = []
+    for due in current_due(visible.select_related("practice")):
+        addressed = any(recipient.pk == user.pk for recipient in due.recipients)
+        if admin or addressed or due.side in (membership.side, BOTH):
+            items.append(AttentionItem(due.level, due.title, due.url))
+    return items
 
 
 __all__ = ["AttentionItem", "attention_items"]

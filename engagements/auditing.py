@@ -30,6 +30,13 @@ def register_audited_models() -> None:
         models.DueDiligenceReview,
         models.DueDiligenceItem,
         models.DueDiligenceDecisionRecord,
+        # Communication. Staff feedback is deliberately not audited: the log's actor would name an anonymous author.
+        models.Contact,
+        models.EscalationLevel,
+        models.MeetingCadence,
+        models.Meeting,
+        models.ActionItem,
+        models.Escalation,
     ):
         if not auditlog.contains(model):
             auditlog.register(model, exclude_fields=["id", "updated_at", "created_at"], m2m_fields={})

@@ -82,3 +82,48 @@ def _email_one(Notification, pk: int) -> int:
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return 1 if user.email and user.is_active else 0
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def send_reminders() -> int:
+    """The daily beat job: every reminder now due, each engagement on its practice's local date, each once."""
+    from engagements.reminders import send_due_reminders
+
+    return send_due_reminders()
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def send_escalation_email(escalation_id: int) -> str:
+    """E-mail an escalation to its level's contact once (their address on the escalation path, which may be
+    someone without a portal account). The row lock and `emailed_at` make a retry or a second worker a no-op."""
+    from engagements.models import Escalation
+
+    with transaction.atomic():
+        escalation = (
+            Escalation.objects.select_for_update(of=("self",))
+            .select_related("level__contact__user", "breach__target__engagement", "breach__target__metric")
+            .filter(pk=escalation_id)
+            .first()
+        )
+        if escalation is None:
+            return "missing"
+        if escalation.emailed_at is not None:
+            return "already-sent"
+        contact = escalation.level.contact
+        account = contact.user
+        if account is not None and account.is_active and account.email.lower() == contact.email.lower():
+            # Their in-app notification is e-mailed to this very address already: one e-mail is enough.
+            escalation.emailed_at = timezone.now()
+            escalation.save(update_fields=["emailed_at"])
+            return "covered-by-notification"
+        context = {"escalation": escalation, "contact": contact, "site_url": settings.SITE_URL}
+        send_mail(
+            subject=f"Escalation level {escalation.level_number}: overdue remediation on "
+            f"{escalation.breach.target.engagement.name}",
+            message=render_to_string("engagements/email/escalation.txt", context),
+            from_email=None,
+            recipient_list=[contact.email],
+        )
+        escalation.emailed_at = timezone.now()
+        escalation.save(update_fields=["emailed_at"])
+    return "sent"

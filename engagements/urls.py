@@ -111,6 +111,9 @@ urlpatterns += transition_views.urlpatterns
 
 
 # -- communication --
+from engagements.views import communication as communication_views  # noqa: E402
+
+urlpatterns += communication_views.urlpatterns
 
 
 # -- reminders --

@@ -51,9 +51,18 @@ router.register("milestones", transition_api.MilestoneViewSet)
 
 
 # -- communication --
+from engagements.api.views import communication as communication_views  # noqa: E402
+
+router.register("contacts", communication_views.ContactViewSet)
+router.register("escalation-levels", communication_views.EscalationLevelViewSet)
+router.register("meeting-cadences", communication_views.MeetingCadenceViewSet)
+router.register("meetings", communication_views.MeetingViewSet)
+router.register("action-items", communication_views.ActionItemViewSet)
+router.register("feedback", communication_views.FeedbackViewSet)
 
 
 # -- reminders --
+router.register("reminders", communication_views.ReminderViewSet)
 
 
 urlpatterns = [

@@ -1,4 +1,14 @@
 from engagements.models.changes import ChangeRequest, ContractVersion
+from engagements.models.communication import (
+    ActionItem,
+    Contact,
+    Escalation,
+    EscalationLevel,
+    Feedback,
+    Meeting,
+    MeetingCadence,
+    Reminder,
+)
 from engagements.models.contracts import Contract, ContractScope, OneOffFee, VolumeTier
 from engagements.models.diligence import (
     Certification,
@@ -15,12 +25,14 @@ from engagements.models.terms import Checkpoint
 from engagements.models.transition import GateCriterion, GateDecision, Milestone, TransitionPhase
 
 __all__ = [
+    "ActionItem",
     "Agent",
     "AgentAssignment",
     "ApiToken",
     "Certification",
     "ChangeRequest",
     "Checkpoint",
+    "Contact",
     "Contract",
     "ContractScope",
     "ContractVersion",
@@ -31,16 +43,22 @@ __all__ = [
     "EngagementGroupObjectPermission",
     "EngagementStatusChange",
     "EngagementUserObjectPermission",
+    "Escalation",
+    "EscalationLevel",
+    "Feedback",
     "GateCriterion",
     "GateDecision",
     "Invitation",
     "Location",
+    "Meeting",
+    "MeetingCadence",
     "Membership",
     "Milestone",
     "Notification",
     "OneOffFee",
     "Practice",
     "Provider",
+    "Reminder",
     "ServiceLine",
     "TransitionPhase",
     "VolumeTier",

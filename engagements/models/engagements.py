@@ -45,6 +45,7 @@ class Engagement(models.Model):
             ("assign_agents", "Can assign the provider's agents to the engagement"),
             ("submit_measurements", "Can submit SLA measurements for the engagement"),
             ("answer_breaches", "Can answer SLA breaches with remediation plans"),
+            ("give_feedback", "Can leave staff feedback on the transition"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -130,6 +130,25 @@ PUBLIC_OPERATIONS = [
     ("get", "/api/v1/due-diligence-reviews/{id}/"),
     ("patch", "/api/v1/due-diligence-reviews/{id}/"),
     ("post", "/api/v1/due-diligence-reviews/{id}/decision/"),
+    # Communication and escalation.
+    *[
+        (method, path)
+        for resource in ("contacts", "escalation-levels", "meeting-cadences", "meetings", "action-items")
+        for method, path in [
+            ("get", f"/api/v1/{resource}/"),
+            ("post", f"/api/v1/{resource}/"),
+            ("get", f"/api/v1/{resource}/{{id}}/"),
+            ("put", f"/api/v1/{resource}/{{id}}/"),
+            ("patch", f"/api/v1/{resource}/{{id}}/"),
+            ("delete", f"/api/v1/{resource}/{{id}}/"),
+        ]
+    ],
+    ("post", "/api/v1/action-items/{id}/done/"),
+    ("get", "/api/v1/feedback/"),
+    ("post", "/api/v1/feedback/"),
+    ("get", "/api/v1/feedback/{id}/"),
+    ("get", "/api/v1/reminders/"),
+    ("get", "/api/v1/reminders/{id}/"),
 ]
 
 

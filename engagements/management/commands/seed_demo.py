@@ -445,6 +445,9 @@ class Command(BaseCommand):
         transition.seed(engagements, self.managers, self.today)
 
         # -- communication --
+        from engagements.demo import communication
+
+        communication.seed(engagements, self.managers, self.today)
 
         return logins
 
