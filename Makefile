@@ -48,8 +48,9 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(ADDRESS)
 
+# The suite runs on every core (pytest-xdist), each test file on one worker so its fixtures are built once.
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: $(PYTHON_STAMP)
 	$(VENV)/bin/ruff check .

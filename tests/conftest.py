@@ -32,17 +32,28 @@ def _celery_runs_in_process(request):
 
 
 @pytest.fixture(autouse=True)
-def _catalogues_survive_flushes(request):
+def _catalogues_survive_flushes(request, django_db_blocker):
     """Transactional tests end with a flush, which empties the catalogues that data migrations created (service
-    lines, metrics). Load them again for each such test, so test order never matters."""
+    lines, metrics). Load them for each such test, and again after its flush, so that neither the test order nor
+    the way tests are shared out between xdist workers ever matters."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if not (transactional or {"transactional_db", "live_server"} & set(request.fixturenames)):
         return
-    request.getfixturevalue("transactional_db")
-    from django.apps import apps
 
-    for module in ("engagements.migrations.0002_service_line_catalogue", "slas.migrations.0002_metric_catalogue"):
-        importlib.import_module(module).create_catalogue(apps, None)
+    def load_catalogues():
+        from django.apps import apps
+
+        with django_db_blocker.unblock():
+            for module in (
+                "engagements.migrations.0002_service_line_catalogue",
+                "slas.migrations.0002_metric_catalogue",
+            ):
+                importlib.import_module(module).create_catalogue(apps, None)
+
+    request.addfinalizer(load_catalogues)  # registered first, so it runs after transactional_db's flush
+    request.getfixturevalue("transactional_db")
+    load_catalogues()
 
 
 @pytest.fixture

@@ -368,7 +368,7 @@ def test_the_migration_grants_feedback_on_engagements_opened_before_it(world):
     EngagementGroupObjectPermission.objects.filter(permission__codename="give_feedback").delete()
     assert not engagements_for(world.practice_staff, "give_feedback").exists()
 
-    migration = importlib.import_module("engagements.migrations.0006_communication")
+    migration = importlib.import_module("engagements.migrations.0011_communication")
     migration.grant_feedback(apps, None)
 
     assert engagements_for(world.practice_staff, "give_feedback").get() == world.engagement
