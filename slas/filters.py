@@ -3,37 +3,13 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
-from engagements.filters import EngagementFilterSet, SearchFilterSet
+from engagements.filters import EngagementFilterSet, EngagementScopedFilterSet, IdFilter, SearchFilterSet
 from engagements.models import Agent, Engagement, ServiceLine
 from slas.choices import BreachStatus, Grain, KPIStatus, RemediationStatus, Severity
 from slas.models import Breach, IngestBatch, KPIValue, Measurement, Metric, RemediationPlan, SLATarget
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """A row id: documented as an integer, not a decimal number."""
-
-
-class EngagementScopedFilterSet(SearchFilterSet):
-    """Offers only the engagements the user can see, so the filter form itself leaks nothing."""
-
-    engagement_field = "engagement"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = getattr(self.request, "user", None)
-        if user is not None and "engagement" in self.filters:
-            self.filters["engagement"].queryset = Engagement.objects.for_user(user).select_related(
-                "practice", "provider"
-            )
-        if user is not None and "agent" in self.filters:
-            # An agent the caller cannot see reads as unknown, so ids cannot be probed.
-            self.filters["agent"].queryset = Agent.objects.for_user(user)
 
 
 def engagement_filter(field_name="engagement"):

@@ -4,9 +4,11 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from engagements.choices import AgentStatus, EngagementStatus, PracticeKind, Role
-from engagements.models import Agent, Engagement, Membership, Practice, Provider, ServiceLine
+from engagements.models import Agent, Contract, Engagement, Membership, Practice, Provider, ServiceLine
 
 
 def yes_no_filter(**kwargs):
@@ -26,6 +28,33 @@ class SearchFilterSet(django_filters.FilterSet):
         for field in self.search_fields:
             condition |= Q(**{f"{field}__icontains": value.strip()})
         return queryset.filter(condition)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A row id: documented as an integer, not a decimal number."""
+
+
+class VisibleEngagementsMixin:
+    """The `engagement`, `contract` and `agent` filters offer only what the user can see, so the filter form itself
+    leaks nothing and an unknown id reads the same as a hidden one (ids cannot be probed)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is None:
+            return
+        if "engagement" in self.filters:
+            visible = Engagement.objects.for_user(user).select_related("practice", "provider")
+            self.filters["engagement"].queryset = visible
+        if "contract" in self.filters:
+            self.filters["contract"].queryset = Contract.objects.for_user(user)
+        if "agent" in self.filters:
+            self.filters["agent"].queryset = Agent.objects.for_user(user)
+
+
+class EngagementScopedFilterSet(VisibleEngagementsMixin, SearchFilterSet):
+    """For the rows of an engagement: search, and engagement filters limited to the user's engagements."""
 
 
 class EngagementFilterSet(SearchFilterSet):
@@ -77,7 +106,7 @@ class ProviderFilterSet(SearchFilterSet):
         )
 
 
-class AgentFilterSet(SearchFilterSet):
+class AgentFilterSet(VisibleEngagementsMixin, SearchFilterSet):
     search_fields = ("full_name", "employee_ref", "email")
     status = django_filters.MultipleChoiceFilter(choices=AgentStatus.choices, widget=forms.CheckboxSelectMultiple)
     provider = django_filters.ModelChoiceFilter(queryset=Provider.objects.all())
@@ -88,12 +117,6 @@ class AgentFilterSet(SearchFilterSet):
     class Meta:
         model = Agent
         fields = ["q", "status", "provider", "engagement"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = getattr(self.request, "user", None)
-        if user is not None:
-            self.filters["engagement"].queryset = Engagement.objects.for_user(user)
 
 
 class MemberFilterSet(SearchFilterSet):

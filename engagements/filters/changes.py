@@ -3,24 +3,17 @@
 import django_filters
 from django import forms
 
-from engagements.filters import SearchFilterSet
+from engagements.filters import EngagementScopedFilterSet
 from engagements.models import ChangeRequest, Contract, ContractVersion, Engagement
 
 
-class _EngagementScoped(SearchFilterSet):
-    """Offers only the engagements (and contracts) the user can see, so the filter form itself leaks nothing."""
+class _EngagementScoped(EngagementScopedFilterSet):
+    """Rows of a contract: filtered by its engagement or the contract itself."""
 
     engagement = django_filters.ModelChoiceFilter(
         field_name="contract__engagement", queryset=Engagement.objects.all(), label="Engagement"
     )
     contract = django_filters.ModelChoiceFilter(queryset=Contract.objects.all(), label="Contract")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = getattr(self.request, "user", None)
-        if user is not None:
-            self.filters["engagement"].queryset = Engagement.objects.for_user(user)
-            self.filters["contract"].queryset = Contract.objects.for_user(user)
 
 
 class ChangeRequestFilterSet(_EngagementScoped):

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from engagements.choices import ReminderKind, Side
-from engagements.filters import SearchFilterSet, yes_no_filter
+from engagements.filters import EngagementScopedFilterSet, yes_no_filter
 from engagements.models import (
     ActionItem,
     Contact,
@@ -22,25 +22,11 @@ from engagements.models.communication import MeetingKind
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class EngagementChildFilterSet(SearchFilterSet):
-    """Offers only the engagements the user can see, so the filter form itself leaks nothing."""
-
-    engagement_field = "engagement"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = getattr(self.request, "user", None)
-        if user is not None:
-            self.filters["engagement"].queryset = Engagement.objects.for_user(user).select_related(
-                "practice", "provider"
-            )
-
-
 def engagement_filter(field_name="engagement"):
     return django_filters.ModelChoiceFilter(field_name=field_name, queryset=Engagement.objects.all())
 
 
-class ContactFilterSet(EngagementChildFilterSet):
+class ContactFilterSet(EngagementScopedFilterSet):
     search_fields = ("name", "role", "email")
     engagement = engagement_filter()
     side = django_filters.ChoiceFilter(choices=Side.choices)
@@ -50,7 +36,7 @@ class ContactFilterSet(EngagementChildFilterSet):
         fields = ["q", "engagement", "side"]
 
 
-class EscalationLevelFilterSet(EngagementChildFilterSet):
+class EscalationLevelFilterSet(EngagementScopedFilterSet):
     engagement = engagement_filter()
 
     class Meta:
@@ -58,7 +44,7 @@ class EscalationLevelFilterSet(EngagementChildFilterSet):
         fields = ["engagement"]
 
 
-class MeetingCadenceFilterSet(EngagementChildFilterSet):
+class MeetingCadenceFilterSet(EngagementScopedFilterSet):
     engagement = engagement_filter()
     kind = django_filters.ChoiceFilter(choices=MeetingKind.choices)
 
@@ -67,7 +53,7 @@ class MeetingCadenceFilterSet(EngagementChildFilterSet):
         fields = ["engagement", "kind"]
 
 
-class MeetingFilterSet(EngagementChildFilterSet):
+class MeetingFilterSet(EngagementScopedFilterSet):
     search_fields = ("attendees", "notes", "decisions")
     engagement = engagement_filter()
     kind = django_filters.ChoiceFilter(choices=MeetingKind.choices)
@@ -79,7 +65,7 @@ class MeetingFilterSet(EngagementChildFilterSet):
         fields = ["q", "engagement", "kind", "held_after", "held_before"]
 
 
-class ActionItemFilterSet(EngagementChildFilterSet):
+class ActionItemFilterSet(EngagementScopedFilterSet):
     search_fields = ("title", "owner")
     engagement = engagement_filter("meeting__engagement")
     meeting = django_filters.NumberFilter(field_name="meeting_id", label="Meeting")
@@ -96,7 +82,7 @@ class ActionItemFilterSet(EngagementChildFilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
 
-class FeedbackFilterSet(EngagementChildFilterSet):
+class FeedbackFilterSet(EngagementScopedFilterSet):
     search_fields = ("text",)
     engagement = engagement_filter()
 
@@ -105,7 +91,7 @@ class FeedbackFilterSet(EngagementChildFilterSet):
         fields = ["q", "engagement"]
 
 
-class ReminderFilterSet(EngagementChildFilterSet):
+class ReminderFilterSet(EngagementScopedFilterSet):
     search_fields = ("title",)
     engagement = engagement_filter()
     kind = django_filters.ChoiceFilter(choices=ReminderKind.choices)

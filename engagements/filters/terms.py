@@ -2,29 +2,17 @@
 
 import django_filters
 from django import forms
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from engagements.choices import CheckpointOutcome
+from engagements.filters import IdFilter, VisibleEngagementsMixin
 from engagements.models import Checkpoint, Contract, Engagement
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """A row id: documented as an integer, not a decimal number."""
-
-
-class VisibleEngagementFilterSet(django_filters.FilterSet):
+class VisibleEngagementFilterSet(VisibleEngagementsMixin, django_filters.FilterSet):
     """The engagement filter offers only engagements the user can see, so an unknown id and a hidden one read
     the same."""
 
     engagement = django_filters.ModelChoiceFilter(queryset=Engagement.objects.all(), label="Engagement")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = getattr(self.request, "user", None)
-        if user is not None:
-            self.filters["engagement"].queryset = Engagement.objects.for_user(user)
 
 
 class ContractFilterSet(VisibleEngagementFilterSet):

@@ -2,36 +2,15 @@
 
 import django_filters
 from django import forms
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
-from engagements.filters import SearchFilterSet
+from engagements.filters import EngagementScopedFilterSet, IdFilter
 from engagements.models import Engagement, GateCriterion, Milestone, TransitionPhase
 
 DATE = forms.DateInput(attrs={"type": "date"})
 YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """A row id: documented as an integer, not a decimal number."""
-
-
-class TransitionFilterSet(SearchFilterSet):
-    """Offers only the engagements the user can see, so the filter form itself leaks nothing."""
-
-    engagement_path = "engagement"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = getattr(self.request, "user", None)
-        if user is not None and "engagement" in self.filters:
-            self.filters["engagement"].queryset = Engagement.objects.for_user(user).select_related(
-                "practice", "provider"
-            )
-
-
-class TransitionPhaseFilterSet(TransitionFilterSet):
+class TransitionPhaseFilterSet(EngagementScopedFilterSet):
     search_fields = ("name",)
     engagement = django_filters.ModelChoiceFilter(queryset=Engagement.objects.all(), label="Engagement")
     status = django_filters.MultipleChoiceFilter(
@@ -43,7 +22,7 @@ class TransitionPhaseFilterSet(TransitionFilterSet):
         fields = ["q", "engagement", "status"]
 
 
-class MilestoneFilterSet(TransitionFilterSet):
+class MilestoneFilterSet(EngagementScopedFilterSet):
     search_fields = ("title", "owner_name", "phase__name")
     engagement = django_filters.ModelChoiceFilter(
         field_name="phase__engagement", queryset=Engagement.objects.all(), label="Engagement"
@@ -69,7 +48,7 @@ class MilestoneFilterSet(TransitionFilterSet):
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
 
-class GateCriterionFilterSet(TransitionFilterSet):
+class GateCriterionFilterSet(EngagementScopedFilterSet):
     engagement = django_filters.ModelChoiceFilter(
         field_name="phase__engagement", queryset=Engagement.objects.all(), label="Engagement"
     )
