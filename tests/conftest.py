@@ -32,28 +32,27 @@ def _celery_runs_in_process(request):
 
 
 @pytest.fixture(autouse=True)
-def _catalogues_survive_flushes(request, django_db_blocker):
+def _catalogues_survive_flushes(request):
     """Transactional tests end with a flush, which empties the catalogues that data migrations created (service
-    lines, metrics). Load them for each such test, and again after its flush, so that neither the test order nor
-    the way tests are shared out between xdist workers ever matters."""
+    lines, metrics); a test that runs after one, in the same process, would find them gone. Every database test
+    therefore starts with them: a transactional one loads them, any other loads them when they are missing (inside
+    its own transaction). Neither the order of tests nor how xdist shares files out between workers matters."""
     marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction"))
-    if not (transactional or {"transactional_db", "live_server"} & set(request.fixturenames)):
+    names = set(request.fixturenames)
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & names
+    )
+    if not (transactional or marker or "db" in names):
         return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
 
-    def load_catalogues():
-        from django.apps import apps
+    from engagements.models import ServiceLine
+    from slas.models import Metric
 
-        with django_db_blocker.unblock():
-            for module in (
-                "engagements.migrations.0002_service_line_catalogue",
-                "slas.migrations.0002_metric_catalogue",
-            ):
-                importlib.import_module(module).create_catalogue(apps, None)
-
-    request.addfinalizer(load_catalogues)  # registered first, so it runs after transactional_db's flush
-    request.getfixturevalue("transactional_db")
-    load_catalogues()
+    if transactional or not (ServiceLine.objects.exists() and Metric.objects.exists()):
+        for module in ("engagements.migrations.0002_service_line_catalogue", "slas.migrations.0002_metric_catalogue"):
+            importlib.import_module(module).create_catalogue(apps, None)
 
 
 @pytest.fixture
