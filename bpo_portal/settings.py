@@ -214,10 +214,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
     "send-reminders": {
-        # Daily; each engagement is judged on its practice's local date, and a reminder is unique per item and
-        # due date, so a second run (or a missed day caught up) sends nothing twice.
+        # Hourly, so each practice hears of a new day's reminders soon after its own midnight: each engagement is
+        # judged on its practice's local date, and a reminder is unique per item, due date and engagement, so the
+        # other 23 runs of the day (or a missed run caught up) send nothing twice.
         "task": "engagements.tasks.send_reminders",
-        "schedule": crontab(hour=6, minute=0),
+        "schedule": crontab(minute=5),
     },
     "clear-expired-sessions": {
         "task": "bpo_portal.tasks.clear_expired_sessions",
@@ -247,7 +248,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Practices, providers, engagements and agents of an eye-care outsourcing engagement; its SLA targets, "
         "measurements (pushed by integrations, all-or-nothing and idempotent by external id), KPI values, "
-        "breaches and remediation plans. "
+        "breaches and remediation plans; provider certifications and due-diligence reviews; contract terms, "
+        "checkpoints, scope, pricing, service credits, costs, change requests and contract versions; the phased "
+        "transition (phases, gate criteria and decisions, milestones); contacts, escalation, meetings, action "
+        "items, staff feedback and reminders. "
         "Authenticate with `Authorization: Token <token>` (a personal token, or an integration token "
         "scoped to one provider). Objects outside your scope answer 404."
     ),
