@@ -105,6 +105,16 @@ def engagements_for(user, action: str = "view"):
     )
 
 
+def can_act_on(user, engagement, action: str = "view") -> bool:
+    """Whether `user` may perform `action` on this one engagement: the rule of `engagements_for`."""
+    return engagements_for(user, action).filter(pk=engagement.pk).exists()
+
+
+def can_act_anywhere(user, action: str) -> bool:
+    """Whether `user` may perform `action` on at least one engagement (portal admins always may)."""
+    return is_portal_admin(user) or engagements_for(user, action).exists()
+
+
 class SideScopedQuerySet(models.QuerySet):
     """For rows a user reaches through their own side: portal admins see all, anyone without an active
     membership sees nothing, and `scope_for` says what the rest see."""

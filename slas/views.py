@@ -25,7 +25,7 @@ from bpo_portal.views import (
     ObjectListView,
     ObjectUpdateView,
 )
-from engagements.access import engagements_for
+from engagements.access import can_act_on, engagements_for
 from engagements.models import Engagement, ServiceLine
 from slas import ingest, services
 from slas.choices import BreachStatus, IngestSource, KPIStatus
@@ -44,10 +44,6 @@ TARGET_RELATED = (
     "target__engagement__practice",
     "target__engagement__provider",
 )
-
-
-def can_on(user, engagement, permission: str) -> bool:
-    return engagements_for(user, permission).filter(pk=engagement.pk).exists()
 
 
 # --- An engagement's SLA page ----------------------------------------------------------------------------------------
@@ -152,7 +148,7 @@ class TargetCreateView(ObjectCreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def can_create(self):
-        return can_on(self.request.user, self.engagement, "manage_contract")
+        return can_act_on(self.request.user, self.engagement, "manage_contract")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "engagement": self.engagement}
@@ -301,14 +297,14 @@ class BreachDetailView(ObjectDetailView):
         breach, user = self.object, self.request.user
         engagement = breach.target.engagement
         plans = list(breach.remediation_plans.select_related("submitted_by", "decided_by"))
-        can_answer = can_on(user, engagement, "answer_breaches")
+        can_answer = can_act_on(user, engagement, "answer_breaches")
         context.update(
             engagement=engagement,
             kpi=KPIValue.objects.filter(target=breach.target, period_start=breach.period_start).first(),
             daily=daily_evidence(breach),
             plans=plans,
             can_answer=can_answer,
-            can_decide=can_on(user, engagement, "manage_contract"),
+            can_decide=can_act_on(user, engagement, "manage_contract"),
             can_propose=can_answer and breach.status != BreachStatus.CLOSED and not any(p.is_live for p in plans),
             decision_form=DecisionForm(),
         )

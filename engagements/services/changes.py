@@ -26,7 +26,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from bpo_portal.errors import DomainError
-from engagements.access import engagement_managers, engagements_for, is_portal_admin, membership_of
+from engagements.access import can_act_on, engagement_managers, is_portal_admin, membership_of
 from engagements.choices import PricingBasis
 from engagements.models import ChangeRequest, Contract, ContractScope, ContractVersion, Engagement, ServiceLine
 from engagements.notifications import notify
@@ -183,16 +183,12 @@ def side_of(user) -> str:
     return membership.side if membership is not None else ""
 
 
-def _allowed(user, engagement, permission: str) -> bool:
-    return engagements_for(user, permission).filter(pk=engagement.pk).exists()
-
-
 def can_propose(user, engagement) -> bool:
-    return _allowed(user, engagement, "change_engagement")
+    return can_act_on(user, engagement, "change_engagement")
 
 
 def can_decide(user, engagement) -> bool:
-    return _allowed(user, engagement, "manage_contract")
+    return can_act_on(user, engagement, "manage_contract")
 
 
 def can_withdraw(user, request: ChangeRequest) -> bool:

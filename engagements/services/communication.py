@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bpo_portal.errors import DomainError
-from engagements.access import engagements_for
+from engagements.access import can_act_on
 from engagements.choices import ReminderKind, Side
 from engagements.models import (
     ActionItem,
@@ -43,12 +43,8 @@ ANSWER_WITHIN_DAYS = 7  # an open breach with no live remediation plan this long
 MEETING_NOTICE_DAYS = 2  # a meeting due per cadence is announced this many days ahead
 
 
-def _can(user, engagement, permission: str) -> bool:
-    return engagements_for(user, permission).filter(pk=engagement.pk).exists()
-
-
 def _require(user, engagement, permission: str, message: str) -> None:
-    if not _can(user, engagement, permission):
+    if not can_act_on(user, engagement, permission):
         raise DomainError(message)
 
 
@@ -71,7 +67,7 @@ MANAGERS_ONLY = "Only the managers of either side can change the communication p
 @transaction.atomic
 def save_contact(contact: Contact, *, by) -> Contact:
     _require(by, contact.engagement, "change", MANAGERS_ONLY)
-    if contact.user_id and not _can(contact.user, contact.engagement, "view"):
+    if contact.user_id and not can_act_on(contact.user, contact.engagement, "view"):
         raise DomainError("That person cannot see this engagement; leave the account empty.", field="user")
     return _validated_save(contact)
 

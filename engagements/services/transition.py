@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bpo_portal.errors import DomainError
-from engagements.access import engagements_for
+from engagements.access import can_act_on
 from engagements.choices import EngagementStatus, ReminderKind, ServiceCategory
 from engagements.models import Engagement, GateCriterion, GateDecision, Membership, Milestone, TransitionPhase
 from engagements.reminders import BOTH, Due
@@ -39,7 +39,7 @@ def practice_today(engagement: Engagement) -> date:
 
 
 def _require(user, engagement, permission: str, message: str) -> None:
-    if not engagements_for(user, permission).filter(pk=engagement.pk).exists():
+    if not can_act_on(user, engagement, permission):
         raise DomainError(message)
 
 

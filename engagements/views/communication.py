@@ -19,7 +19,7 @@ from bpo_portal.views import (
     ObjectListView,
     ObjectUpdateView,
 )
-from engagements.access import engagements_for
+from engagements.access import can_act_on
 from engagements.filters.communication import MeetingFilterSet, ReminderFilterSet
 from engagements.forms.communication import (
     ActionItemForm,
@@ -44,10 +44,6 @@ from engagements.services import communication as services
 from engagements.tables.communication import MeetingTable, ReminderTable
 
 MANAGERS_ONLY = "Only the managers of either side can change the communication plan."
-
-
-def can_on(user, engagement, permission: str) -> bool:
-    return engagements_for(user, permission).filter(pk=engagement.pk).exists()
 
 
 class CommunicationView(ObjectDetailView):
@@ -78,8 +74,8 @@ class CommunicationView(ObjectDetailView):
             open_items=ActionItem.objects.open().filter(meeting__engagement=engagement).select_related("meeting"),
             today=today,
             can_change=context["can_change"] and not engagement.is_ended,
-            can_give_feedback=can_on(self.request.user, engagement, "give_feedback"),
-            can_read_feedback=can_on(self.request.user, engagement, "manage_contract"),
+            can_give_feedback=can_act_on(self.request.user, engagement, "give_feedback"),
+            can_read_feedback=can_act_on(self.request.user, engagement, "manage_contract"),
         )
         return context
 
@@ -100,7 +96,7 @@ class EngagementChildCreateView(ObjectCreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def can_create(self):
-        return can_on(self.request.user, self.engagement, "change") and not self.engagement.is_ended
+        return can_act_on(self.request.user, self.engagement, "change") and not self.engagement.is_ended
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "engagement": self.engagement}
@@ -225,7 +221,7 @@ class ActionItemCreateView(ObjectCreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def can_create(self):
-        return can_on(self.request.user, self.meeting.engagement, "change")
+        return can_act_on(self.request.user, self.meeting.engagement, "change")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "meeting": self.meeting}
@@ -272,8 +268,8 @@ class FeedbackView(LoginRequiredMixin, TemplateView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.engagement = get_object_or_404(Engagement.objects.for_user(request.user), pk=kwargs["pk"])
-        self.can_give = can_on(request.user, self.engagement, "give_feedback")
-        self.can_read = can_on(request.user, self.engagement, "manage_contract")
+        self.can_give = can_act_on(request.user, self.engagement, "give_feedback")
+        self.can_read = can_act_on(request.user, self.engagement, "manage_contract")
         if not (self.can_give or self.can_read):
             raise PermissionDenied("Feedback on the transition is for the practice's people.")
         return super().dispatch(request, *args, **kwargs)

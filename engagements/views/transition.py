@@ -20,16 +20,11 @@ from bpo_portal.views import (
     ObjectListView,
     ObjectUpdateView,
 )
-from engagements.access import engagements_for
+from engagements.access import can_act_on
 from engagements.filters.transition import MilestoneFilterSet
 from engagements.forms.transition import GateCriterionForm, GateDecisionForm, MilestoneForm, PhaseForm
 from engagements.models import Engagement, GateCriterion, Milestone, TransitionPhase
 from engagements.services import transition as services
-
-
-def can_on(user, engagement, permission: str) -> bool:
-    return engagements_for(user, permission).filter(pk=engagement.pk).exists()
-
 
 # --- The timeline ----------------------------------------------------------------------------------------------------
 
@@ -115,7 +110,7 @@ class TransitionView(ObjectDetailView):
             phases=phases,
             timeline=timeline(phases, today) if phases else None,
             overdue=overdue,
-            can_plan=can_on(self.request.user, engagement, "manage_contract") and not engagement.is_ended,
+            can_plan=can_act_on(self.request.user, engagement, "manage_contract") and not engagement.is_ended,
             can_milestones=self.can("change", engagement) and not engagement.is_ended,
             can_start=engagement.status == "transitioning" and phases and all(p.is_planned for p in phases),
         )
@@ -160,7 +155,7 @@ class EngagementChildCreateView(ObjectCreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def can_create(self):
-        return can_on(self.request.user, self.engagement, self.permission)
+        return can_act_on(self.request.user, self.engagement, self.permission)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -11,7 +11,7 @@ from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
 from bpo_portal.api.viewsets import ScopedModelViewSet
-from engagements.access import engagements_for, is_portal_admin
+from engagements.access import can_act_anywhere, engagements_for
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
 from engagements.models import Notification
 from engagements.notifications import mark_read
@@ -38,10 +38,6 @@ class ReadOnlyScopedViewSet(ScopedModelViewSet):
     """Rows the caller may see, to read only."""
 
     http_method_names = ["get", "head", "options"]
-
-
-def _can_anywhere(user, permission: str) -> bool:
-    return is_portal_admin(user) or engagements_for(user, permission).exists()
 
 
 # --- Catalogue ------------------------------------------------------------------------------------------------------
@@ -101,7 +97,7 @@ class SLATargetViewSet(ScopedModelViewSet):
     denied_message = "Only the practice's managers can change SLA targets."
 
     def can_create(self) -> bool:
-        return _can_anywhere(self.request.user, "manage_contract")
+        return can_act_anywhere(self.request.user, "manage_contract")
 
     def perform_create(self, serializer):
         engagement = serializer.validated_data["engagement"]
@@ -338,7 +334,7 @@ class RemediationPlanViewSet(ScopedModelViewSet):
         return self.DENIED.get(self.get_write_scope(), ScopedModelViewSet.denied_message)
 
     def can_create(self) -> bool:
-        return _can_anywhere(self.request.user, "answer_breaches")
+        return can_act_anywhere(self.request.user, "answer_breaches")
 
     def perform_create(self, serializer):
         breach = serializer.validated_data["breach"]

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from bpo_portal.api.viewsets import ScopedModelViewSet
-from engagements.access import engagements_for, is_portal_admin
+from engagements.access import can_act_anywhere, engagements_for
 from engagements.api.serializers import communication as serializers
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
 from engagements.filters.communication import (
@@ -34,10 +34,6 @@ from engagements.models import (
 from engagements.services import communication as services
 
 MANAGERS_ONLY = "Only the managers of either side can change the communication plan."
-
-
-def _can_anywhere(user, permission: str) -> bool:
-    return is_portal_admin(user) or engagements_for(user, permission).exists()
 
 
 def _documented(noun: str, plural: str, serializer):
@@ -72,7 +68,7 @@ class ServiceSavedViewSet(ScopedModelViewSet):
     engagement_of = staticmethod(lambda data: data["engagement"])
 
     def can_create(self) -> bool:
-        return _can_anywhere(self.request.user, "change")
+        return can_act_anywhere(self.request.user, "change")
 
     def perform_create(self, serializer):
         engagement = self.engagement_of(serializer.validated_data)
@@ -184,7 +180,7 @@ class FeedbackViewSet(ScopedModelViewSet):
     ordering_fields = ["created_at"]
 
     def can_create(self) -> bool:
-        return _can_anywhere(self.request.user, "give_feedback")
+        return can_act_anywhere(self.request.user, "give_feedback")
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from bpo_portal.api.viewsets import ScopedModelViewSet
-from engagements.access import engagements_for, is_portal_admin
+from engagements.access import can_act_anywhere, can_act_on
 from engagements.api.serializers import transition as serializers
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
 from engagements.filters.transition import GateCriterionFilterSet, MilestoneFilterSet, TransitionPhaseFilterSet
@@ -15,14 +15,6 @@ from engagements.services import transition as services
 
 PRACTICE_ONLY = "Only the practice's managers can do this."
 MANAGERS_ONLY = "Only the managers of either side can change milestones."
-
-
-def _can_anywhere(user, permission: str) -> bool:
-    return is_portal_admin(user) or engagements_for(user, permission).exists()
-
-
-def _can_on(user, engagement, permission: str) -> bool:
-    return engagements_for(user, permission).filter(pk=engagement.pk).exists()
 
 
 @extend_schema_view(
@@ -60,13 +52,13 @@ class TransitionPhaseViewSet(ScopedModelViewSet):
     denied_message = "Only the practice's managers can change the transition plan."
 
     def can_create(self) -> bool:
-        return _can_anywhere(self.request.user, "manage_contract")
+        return can_act_anywhere(self.request.user, "manage_contract")
 
     def can_destroy(self, obj) -> bool:
         return True  # get_object already required the practice's write scope
 
     def perform_create(self, serializer):
-        if not _can_on(self.request.user, serializer.validated_data["engagement"], "manage_contract"):
+        if not can_act_on(self.request.user, serializer.validated_data["engagement"], "manage_contract"):
             self.permission_denied(self.request, message=self.denied_message)
         super().perform_create(serializer)
 
@@ -113,7 +105,7 @@ class TransitionPhaseViewSet(ScopedModelViewSet):
         body = serializers.EngagementActionSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         engagement = body.validated_data["engagement"]
-        if not _can_on(request.user, engagement, "manage_contract"):
+        if not can_act_on(request.user, engagement, "manage_contract"):
             self.permission_denied(request, message=self.denied_message)
         result = perform(engagement, by=request.user)
         phases = result if isinstance(result, list) else [result]
@@ -177,13 +169,13 @@ class GateCriterionViewSet(ScopedModelViewSet):
     denied_message = "Only the practice's managers can set gate criteria."
 
     def can_create(self) -> bool:
-        return _can_anywhere(self.request.user, "manage_contract")
+        return can_act_anywhere(self.request.user, "manage_contract")
 
     def can_destroy(self, obj) -> bool:
         return True  # get_object already required the practice's write scope
 
     def perform_create(self, serializer):
-        if not _can_on(self.request.user, serializer.validated_data["phase"].engagement, "manage_contract"):
+        if not can_act_on(self.request.user, serializer.validated_data["phase"].engagement, "manage_contract"):
             self.permission_denied(self.request, message=self.denied_message)
         super().perform_create(serializer)
 
@@ -221,13 +213,13 @@ class MilestoneViewSet(ScopedModelViewSet):
     denied_message = MANAGERS_ONLY
 
     def can_create(self) -> bool:
-        return _can_anywhere(self.request.user, "change_engagement")
+        return can_act_anywhere(self.request.user, "change_engagement")
 
     def can_destroy(self, obj) -> bool:
         return True  # get_object already required a manager's write scope
 
     def perform_create(self, serializer):
-        if not _can_on(self.request.user, serializer.validated_data["phase"].engagement, "change_engagement"):
+        if not can_act_on(self.request.user, serializer.validated_data["phase"].engagement, "change_engagement"):
             self.permission_denied(self.request, message=self.denied_message)
         super().perform_create(serializer)
 
