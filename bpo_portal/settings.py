@@ -11,7 +11,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from bpo_portal.env import env_bool, env_int, env_list, env_str
+from bpo_portal.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it turns a request that met the database away, in any layer below, into a 503.
+    "bpo_portal.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -206,10 +208,39 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 15 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message a killed worker had taken is redelivered after the visibility timeout: twice the longest a task may run,
+# so a task still running is never handed to a second worker. The work itself is owed in the database and the
+# sweeper below does it long before that (see "What happens when things fail" in the README).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
+    "socket_connect_timeout": env_float("CELERY_BROKER_CONNECT_TIMEOUT", 1.0),
+    "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 2.0),
+}
+# Publishing from a web request is bounded: a short connect, one quick retry, and no result subscription (nobody
+# reads the tasks' results), so a broker that is down costs a request about a second once, then nothing while
+# slas.owed backs off. What was not queued is owed in the database and swept.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECT_TIMEOUT", 1.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = env_float("CELERY_BROKER_CONNECT_TIMEOUT", 1.0)
+CELERY_REDIS_SOCKET_TIMEOUT = env_float("CELERY_BROKER_SOCKET_TIMEOUT", 2.0)
+# Recompute work owed in the database (slas.owed): the sweeper does what no task did once it is this old, and a
+# request that could not reach the broker does not try again for this long.
+SLA_OWED_GRACE_SECONDS = env_int("SLA_OWED_GRACE_SECONDS", 120)
+SLA_OWED_SWEEP_SECONDS = env_int("SLA_OWED_SWEEP_SECONDS", 60)
+SLA_PUBLISH_BACKOFF_SECONDS = env_int("SLA_PUBLISH_BACKOFF_SECONDS", 30)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "sweep-owed-recomputes": {
+        # The record of work owed is the database: anything no task has done within the grace period is done here.
+        "task": "slas.tasks.sweep_owed_recomputes",
+        "schedule": SLA_OWED_SWEEP_SECONDS,
+    },
     "recompute-recent-kpis": {
-        # After each batch only its periods are recomputed; this catches late data and lost tasks nightly.
+        # A second net behind the sweeper: everything still owed, then every target's recent periods (late data).
         "task": "slas.tasks.recompute_recent",
         "schedule": crontab(hour=2, minute=30),
     },

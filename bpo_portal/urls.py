@@ -6,6 +6,8 @@ from bpo_portal.views import health
 from engagements.forms import LoginForm
 from engagements.views import AcceptInvitationView, HomeView
 
+handler500 = "bpo_portal.views.server_error"
+
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path(

@@ -13,13 +13,14 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views import View
+from django.views import View, defaults
 from django.views.generic import CreateView, DeleteView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
 from bpo_portal.errors import DomainError
+from bpo_portal.middleware import unavailable_response
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -165,6 +166,13 @@ class ObjectActionView(EditableObjectMixin, View):
 
     def get_success_url(self, obj):
         return obj.get_absolute_url()
+
+
+def server_error(request):
+    """handler500: a request that met the database away answers 503 with Retry-After; anything else, the 500 page."""
+    if getattr(request, "database_away", None) is not None:
+        return unavailable_response(request)
+    return defaults.server_error(request)
 
 
 def health(request):

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from engagements.access import EngagementScopedQuerySet, engagements_for
 from slas.choices import (
@@ -440,3 +441,37 @@ class RemediationPlan(models.Model):
         return self.status in (RemediationStatus.SUBMITTED, RemediationStatus.ACCEPTED) and (
             self.due_on < timezone.localdate()
         )
+
+
+class OwedRecompute(models.Model):
+    """Recompute work the database owes: a batch whose periods, or a target whose history, must be rolled up again.
+
+    Written in the same transaction as the change that makes it owed (a batch, a correction, a target change), and
+    deleted in the same transaction as the recompute that does it. Whatever becomes of the task message in between
+    (a worker killed with -9, a lost message, a broker that was down at commit), the row stays until the work is
+    done, and the sweeper (`slas.owed.sweep`, on beat every minute) finds it. The database is the record of work
+    owed, not the broker.
+    """
+
+    batch = models.OneToOneField("slas.IngestBatch", on_delete=models.CASCADE, null=True, related_name="owed")
+    target = models.OneToOneField("slas.SLATarget", on_delete=models.CASCADE, null=True, related_name="owed")
+    owed_since = models.DateTimeField(default=timezone.now)  # the latest change that made it owed
+    attempts = models.PositiveIntegerField(default=0)  # sweeper runs that failed on it
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(batch__isnull=False, target__isnull=True)
+                | models.Q(batch__isnull=True, target__isnull=False),
+                name="%(app_label)s_%(class)s_batch_or_target",
+                violation_error_message="Owed work is for one batch or one target.",
+            )
+        ]
+        indexes = [
+            # The sweeper's query: owed rows older than the grace period, oldest first.
+            models.Index(fields=["owed_since"], name="slas_owed_since_idx"),
+        ]
+
+    def __str__(self):
+        return f"Recompute owed for batch {self.batch_id}" if self.batch_id else f"Recompute owed for {self.target_id}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from bpo_portal.errors import DomainError
 from engagements.access import engagement_managers, engagements_for, is_portal_admin
 from engagements.notifications import notify
-from slas import bulk, ingest
+from slas import bulk, ingest, owed
 from slas.choices import BreachStatus, IngestSource, RemediationStatus
 from slas.models import LIVE_PLAN_STATUSES, Breach, IngestBatch, Measurement, RemediationPlan, SLATarget
 
@@ -36,9 +36,10 @@ def save_target(target: SLATarget, *, by) -> SLATarget:
     if target.pk is None:
         target.created_by = by
     target.save()
+    owed.owe_target(target)
     from slas.tasks import recompute_target
 
-    transaction.on_commit(lambda: recompute_target.delay(target.pk), robust=True)
+    owed.publish_after_commit(recompute_target, target.pk)
     return target
 
 
@@ -84,7 +85,7 @@ def ingest_measurements(
         ) from None
     from slas.tasks import recompute_batch
 
-    transaction.on_commit(lambda: recompute_batch.delay(batch.pk), robust=True)
+    owed.publish_after_commit(recompute_batch, batch.pk)
     return IngestResult(batch, len(work.new), work.duplicates, len(work.corrections))
 
 
@@ -102,6 +103,7 @@ def _write(work: ingest.Plan, *, by, source: str) -> IngestBatch:
         duplicate_count=work.duplicates,
         corrected_count=len(work.corrections),
     )
+    owed.owe_batch(batch)
     bulk.insert_measurements(work.new, batch)
     for row in work.new:
         touch(row.engagement_id, row.metric.pk, row.date)
