@@ -25,10 +25,10 @@ def recompute_target(target_id: int) -> dict:
 
 
 @shared_task(**RETRY)
-def sweep_owed_recomputes() -> dict:
+def sweep_owed_recomputes(older_than_seconds: int | None = None) -> dict:
     """Every minute: do the recomputes owed for longer than the grace period (dead worker, lost message, broker
     down at commit). Two sweepers at once skip each other's rows."""
-    return owed.sweep()
+    return owed.sweep(older_than=None if older_than_seconds is None else timedelta(seconds=older_than_seconds))
 
 
 @shared_task(**RETRY)

@@ -68,8 +68,17 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
 
     # Messages left in the queue by an interrupted earlier run would otherwise run against this database.
     celery_app.control.purge()
+    process = start_worker(tmp_path_factory.mktemp("celery") / "worker.log")
+    try:
+        yield process
+    finally:
+        # Before pytest-django drops the test database, which PostgreSQL refuses while the worker is connected.
+        _stop(process)
+
+
+def start_worker(log_path: Path, *, queue: str | None = None) -> subprocess.Popen:
+    """A `celery worker` subprocess on the test database, answering pings; `queue` gives it a queue of its own."""
     nodename = f"pytest-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     env = {**os.environ, "DATABASE_URL": _test_database_url(), "PYTHONUNBUFFERED": "1"}
     command = [
         sys.executable, "-m", "celery", "-A", "tests.bpo_portal.celery_worker_app", "worker",
@@ -77,16 +86,19 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
         # A lone test worker has no peers to synchronise with; skipping it saves seconds at start-up.
         "--without-mingle", "--without-gossip",
     ]  # fmt: skip
+    if queue:
+        command.append(f"--queues={queue}")
     with log_path.open("w") as log:
         process = subprocess.Popen(
             command, cwd=settings.BASE_DIR, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
         )
-        try:
-            _wait_until_it_answers(process, nodename, log_path)
-            yield process
-        finally:
-            # Before pytest-django drops the test database, which PostgreSQL refuses while the worker is connected.
-            _stop(process)
+    try:
+        _wait_until_it_answers(process, nodename, log_path)
+    except BaseException:
+        _stop(process)
+        raise
+    process.nodename = nodename
+    return process
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ def make_invitation() -> Invitation:
 
 
 def run_on_worker(task, *args):
-    result = task.delay(*args)
+    result = task.apply_async(args=args, ignore_result=False)  # tasks ignore results unless a caller reads them
     assert not isinstance(result, EagerResult), "the task ran in the test process, not on the worker"
     return result.get(timeout=RESULT_TIMEOUT)
 
