@@ -172,7 +172,8 @@ def _number(help_text: str):
         min_value=0,
         required=False,
         coerce_to_string=False,
-        help_text=help_text,
+        help_text=f"{help_text} Rounded to 4 decimals; at most 15 significant digits, which every supported database "
+        "stores exactly (more is refused with 400, so a resent row always counts as a duplicate).",
     )
 
 
