@@ -62,7 +62,8 @@ def test_a_worse_period_raises_the_severity_of_the_same_breach_and_is_announced_
     keys = sorted(Notification.objects.values_list("key", "user__username"))
     sides = sorted([world.practice_manager.username, world.provider_manager.username])
     assert keys == sorted(
-        [(f"breach:{breach.pk}:warning", name) for name in sides] + [(f"breach:{breach.pk}:breach", name) for name in sides]
+        [(f"breach:{breach.pk}:warning", name) for name in sides]
+        + [(f"breach:{breach.pk}:breach", name) for name in sides]
     )
     assert sum("SLA breach: Service level Mar 2026" in m.subject for m in mail.outbox) == 2
     assert "was a warning before" in Notification.objects.get(key__endswith=":breach", user=world.practice_manager).body
