@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 
 from engagements.access import engagements_for
+from engagements.filters import VisibleEngagementsMixin
 from engagements.models import Contract, ContractScope, Engagement, OneOffFee, ServiceLine, VolumeTier
 from slas import evidence
 
@@ -20,7 +21,7 @@ def _visible_engagements(request):
     return engagements_for(request.user) if request is not None else Engagement.objects.none()
 
 
-class ServiceCreditFilterSet(django_filters.FilterSet):
+class ServiceCreditFilterSet(VisibleEngagementsMixin, django_filters.FilterSet):
     engagement = django_filters.ModelChoiceFilter(
         field_name="target__engagement", queryset=_visible_engagements, label="Engagement"
     )
