@@ -378,3 +378,17 @@ def test_the_schema_documents_the_empty_page_for_a_hidden_engagement(api, world)
     schema = yaml.safe_load(api.as_user(world.practice_manager).get("/api/v1/schema/").content)
     (engagement,) = [p for p in schema["paths"]["/api/v1/kpis/"]["get"]["parameters"] if p["name"] == "engagement"]
     assert "One you cannot see, or that does not exist, gives an empty page." in engagement["description"]
+
+
+def test_the_kpi_list_and_its_export_say_which_periods_are_closed(sla, world, client):
+    sla.target("service_level", 80)
+    sla.push([
+        sla.row("service_level", date(2026, 3, 2), numerator=9, denominator=10),
+        sla.row("service_level", today(world), numerator=9, denominator=10),
+    ])  # fmt: skip
+    client.force_login(world.practice_manager)
+    html = client.get(reverse("slas:kpi_list")).content.decode()
+    assert "So far (provisional)" in html and ">Closed<" in html
+    export = client.get(reverse("slas:kpi_list"), {"_export": "csv"}).content.decode()
+    assert export.splitlines()[0].endswith("Period state,Computed")
+    assert {line.split(",")[-2] for line in export.splitlines()[1:]} == {"closed", "provisional"}
