@@ -15,6 +15,11 @@ Decisions, written down once:
   earn one credit per breached period, but a month's credits never exceed that month's fees: breaches are
   credited in period order and the one that would cross the line is cut down to what is left. Months outside
   the contract's term have no fees and earn nothing.
+- **No data**: a month in which none of the contract's per-unit lines has measured volume has no actual cost
+  (not the fixed fees alone: its units were not measured, not free), so no net cost and no savings; it stays out
+  of the totals and the chart shows a gap. A contract priced only by the hour needs no volume.
+- **Month to date**: the practice's current month is shown as it stands and stays out of the totals until it
+  closes. Totals cover the same months in every column: whole months with data.
 - **Savings** = the practice's in-house monthly cost − net cost (actual − credits). The in-house cost is the
   practice's negotiating position: callers who may not see it (`Practice.shows_costs_to`) get None for it and
   for the savings.
@@ -28,12 +33,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Case, CharField, F, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from engagements import pricing
+from engagements.choices import PricingBasis
 from engagements.models import Contract, ServiceLine
+from slas import evidence
 
 # The volume metrics of the catalogue and the service line each one counts work for, when a measurement does
 # not name its own line.
@@ -67,32 +72,7 @@ def local_today(practice) -> date:
 
 def monthly_volumes(engagement_ids, since: date, until: date) -> dict[tuple[int, date], dict[str, int]]:
     """{(engagement id, month): {service-line code: units}} — one GROUP BY query, whatever the row count."""
-    from slas.models import Measurement  # engagements reads the SLA engine's data lazily (DESIGN §2)
-
-    mapped = Case(
-        *[When(metric__code=code, then=Value(line)) for code, line in VOLUME_METRIC_LINES.items()],
-        default=Value(None),
-        output_field=CharField(),
-    )
-    rows = (
-        Measurement.objects.filter(
-            engagement_id__in=list(engagement_ids),
-            date__gte=month_start(since),
-            date__lte=until,
-            metric__unit="count",
-            metric__aggregation="sum",
-        )
-        .annotate(line=Coalesce(F("service_line__code"), mapped), month=TruncMonth("date"))
-        .filter(line__isnull=False)
-        .values("engagement_id", "month", "line")
-        .annotate(units=Sum("numerator"))
-        .order_by()
-    )
-    volumes: dict[tuple[int, date], dict[str, int]] = defaultdict(dict)
-    for row in rows:
-        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
-        volumes[(row["engagement_id"], month)][row["line"]] = int(row["units"])
-    return volumes
+    return evidence.monthly_volumes(engagement_ids, since, until, VOLUME_METRIC_LINES)
 
 
 # --- Service credits ----------------------------------------------------------------------------------------------
@@ -120,22 +100,16 @@ class Credit:
 
 def earning_breaches(queryset):
     """Breaches that earn a credit: real breaches (not warnings, not resolved by data) of targets with a credit,
-    on engagements with a contract."""
-    from slas.choices import BreachStatus, Severity  # lazily, as above
-
-    return queryset.filter(
-        severity=Severity.BREACH,
-        target__service_credit_percent__gt=0,
-        target__engagement__contract__isnull=False,
-    ).exclude(status=BreachStatus.RESOLVED_BY_DATA)
+    on engagements with a contract. Which breaches count is the SLA engine's rule (`slas.evidence`)."""
+    return evidence.counted_breaches(queryset).filter(
+        target__service_credit_percent__gt=0, target__engagement__contract__isnull=False
+    )
 
 
 def service_credits(breaches) -> list[Credit]:
     """The credits the given breaches earned, in their order. Caps are worked out over every earning breach of
     the same engagement and month, not only those given, so a filtered list shows the same amounts as a full one.
     A fixed number of queries: the breaches, their month-mates, the contracts with their terms, the volumes."""
-    from slas.models import Breach  # lazily, as above
-
     breaches = list(earning_breaches(breaches).select_related("target__metric", "target__service_line"))
     if not breaches:
         return []
@@ -143,7 +117,9 @@ def service_credits(breaches) -> list[Credit]:
     first = min(month_start(breach.period_start) for breach in breaches)
     last = max(breach.period_start for breach in breaches)
     mates = earning_breaches(
-        Breach.objects.filter(target__engagement_id__in=engagement_ids, period_start__gte=first, period_start__lte=last)
+        evidence.breaches().filter(
+            target__engagement_id__in=engagement_ids, period_start__gte=first, period_start__lte=last
+        )
     ).select_related("target")
     contracts = {
         contract.engagement_id: contract
@@ -165,10 +141,8 @@ def service_credits(breaches) -> list[Credit]:
 
 def service_credits_in_order(breaches: list) -> list[Credit]:
     """The credits of a list of breaches (a page), in the list's order."""
-    from slas.models import Breach  # lazily, as above
-
     order = {breach.pk: index for index, breach in enumerate(breaches)}
-    credits = service_credits(Breach.objects.filter(pk__in=list(order)))
+    credits = service_credits(evidence.breaches().filter(pk__in=list(order)))
     return sorted(credits, key=lambda credit: order[credit.breach.pk])
 
 
@@ -212,18 +186,35 @@ def _capped_amounts(breaches, fees) -> dict[int, tuple[Decimal, bool]]:
 class CostMonth:
     month: date
     projected: Decimal
-    actual: Decimal
+    actual: Decimal | None  # None: no data (per-unit lines without measured volume)
     credits: Decimal
     units: dict
     in_house: Decimal | None = None
+    month_to_date: bool = False
 
     @property
-    def net(self) -> Decimal:
-        return self.actual - self.credits
+    def has_data(self) -> bool:
+        return self.actual is not None
+
+    @property
+    def counted(self) -> bool:
+        """In the totals: a whole month with data."""
+        return self.has_data and not self.month_to_date
+
+    @property
+    def state(self) -> str:
+        """ "month to date", "no data" or "closed" — as the page, the CSV and the API say it."""
+        if self.month_to_date:
+            return "month to date"
+        return "closed" if self.has_data else "no data"
+
+    @property
+    def net(self) -> Decimal | None:
+        return None if self.actual is None else self.actual - self.credits
 
     @property
     def savings(self) -> Decimal | None:
-        return None if self.in_house is None else self.in_house - self.net
+        return None if self.in_house is None or self.net is None else self.in_house - self.net
 
     @property
     def measured_units(self) -> int:
@@ -249,8 +240,13 @@ class CostReport:
     def one_off_total(self) -> Decimal:
         return sum((fee.amount for fee in self.one_off_fees), ZERO)
 
+    @property
+    def counted_months(self) -> list[CostMonth]:
+        return [month for month in self.months if month.counted]
+
     def total(self, name: str) -> Decimal | None:
-        values = [getattr(month, name) for month in self.months]
+        """Over the whole months with data only (no month without data, not the month under way)."""
+        values = [getattr(month, name) for month in self.counted_months]
         return None if any(value is None for value in values) else sum(values, ZERO)
 
     @property
@@ -261,22 +257,24 @@ class CostReport:
         def number(value):
             return None if value is None else float(value)
 
+        # Gaps, not zeros: a month without data (and the month under way) has no actual, net or savings point.
+        def measured(month, value):
+            return number(value) if month.counted else None
+
         data = {
             "labels": [f"{month.month:%b %Y}" for month in self.months],
             "projected": [number(month.projected) for month in self.months],
-            "actual": [number(month.actual) for month in self.months],
-            "net": [number(month.net) for month in self.months],
+            "actual": [measured(month, month.actual) for month in self.months],
+            "net": [measured(month, month.net) for month in self.months],
         }
         if self.shows_in_house:
             data["in_house"] = [number(month.in_house) for month in self.months]
-            data["savings"] = [number(month.savings) for month in self.months]
+            data["savings"] = [measured(month, month.savings) for month in self.months]
         return data
 
 
 def cost_report(contract: Contract, user, today: date | None = None) -> CostReport:
     """Month by month since the contract started, up to this month (or its end): a fixed number of queries."""
-    from slas.models import Breach  # lazily, as above
-
     practice = contract.engagement.practice
     today = today or local_today(practice)
     terms = pricing.terms_of(contract)
@@ -286,24 +284,29 @@ def cost_report(contract: Contract, user, today: date | None = None) -> CostRepo
     shows_in_house = practice.shows_costs_to(user)
     credits = []
     if months:
-        breaches = Breach.objects.filter(
-            target__engagement_id=contract.engagement_id, period_start__gte=months[0], period_start__lte=last
-        ).order_by("period_start", "pk")
+        breaches = (
+            evidence.breaches()
+            .filter(target__engagement_id=contract.engagement_id, period_start__gte=months[0], period_start__lte=last)
+            .order_by("period_start", "pk")
+        )
         credits = service_credits(breaches)
     credit_sums = defaultdict(lambda: ZERO)
     for credit in credits:
         credit_sums[credit.month] += credit.amount
+    per_unit = {line.service_line for line in terms.lines if line.basis == PricingBasis.PER_UNIT}
     rows = []
     for month in months:
         units = volumes.get((contract.engagement_id, month), {})
+        measured = not per_unit or any(units.get(code) for code in per_unit)
         rows.append(
             CostMonth(
                 month=month,
                 projected=pricing.monthly_cost(terms),
-                actual=pricing.monthly_cost(terms, units),
+                actual=pricing.monthly_cost(terms, units) if measured else None,
                 credits=credit_sums[month],
                 units=units,
                 in_house=practice.in_house_monthly_cost if shows_in_house else None,
+                month_to_date=month == month_start(today),
             )
         )
     report = CostReport(

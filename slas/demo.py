@@ -8,13 +8,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Sum
 from django.dispatch import receiver
 
 from engagements.signals import demo_seeded
 from slas import rollups, services
 from slas.choices import IngestSource, RemediationStatus
-from slas.models import Breach, Metric, SLATarget
-from slas.periods import period_start, shift
+from slas.models import Breach, Measurement, Metric, RemediationPlan, SLATarget
+from slas.periods import local_today, period_start, shift
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,17 @@ RECORDS = DemoSpec(
 
 DEMOS = (FRONT_DESK, CLAIMS, RECORDS)
 
+# What the engagement workspace's demo reads from the SLA engine: credits on targets (the cost pages), calls
+# logged against a line outside the contract's scope (unagreed scope), and a late remediation (escalation).
+CREDITS = {
+    "Front desk 2026": {"service_level": Decimal("5"), "abandonment_rate": Decimal("3")},
+    "Claims and A/R": {"claim_accuracy": Decimal("4")},
+}
+UNAGREED = {"Claims and A/R": ("calls_handled", "accounts_receivable", 21, 18)}  # metric, line, days back, a day
+LATE_OWNER = "Scheduling supervisor"
+# A target at risk in the period under way: so far below its warning, provisional, so no breach.
+AT_RISK = {"Front desk 2026": "first_call_resolution"}
+
 
 @receiver(demo_seeded, dispatch_uid="slas.demo")
 def seed_sla_demo(sender, engagements, managers, today, **kwargs) -> str | None:
@@ -123,7 +135,14 @@ def seed_sla_demo(sender, engagements, managers, today, **kwargs) -> str | None:
             # Computed now rather than after commit, so the remediation plans below have breaches to answer.
             rollups.recompute_touched(result.batch.touched_pairs())
         _answer_breaches(engagement, practice_manager, provider_manager, today)
+        for code, percent in CREDITS.get(spec.engagement, {}).items():
+            SLATarget.objects.filter(engagement=engagement, metric__code=code).update(service_credit_percent=percent)
+        if spec.engagement in UNAGREED:
+            _unagreed_volume(engagement, provider_manager, today, *UNAGREED[spec.engagement])
+        if spec.engagement in AT_RISK:
+            _at_risk_so_far(engagement, provider_manager, AT_RISK[spec.engagement])
         made += 1
+    _overdue_remediation(engagements.get(FRONT_DESK.engagement), today)
     return f"SLA demo data added to {made} engagement(s)." if made else None
 
 
@@ -182,3 +201,63 @@ def _answer_breaches(engagement, practice_manager, provider_manager, today: date
             due_on=today + relativedelta(days=10),
         )
     assert oldest.status == RemediationStatus.ACCEPTED
+
+
+def _unagreed_volume(engagement, provider_manager, today, metric, line, days, per_day) -> None:
+    """Calls the provider logged against a service line that is not in the contract's scope."""
+    rows = [
+        {
+            "engagement": engagement.pk,
+            "metric": metric,
+            "service_line": line,
+            "date": (today - timedelta(days=back)).isoformat(),
+            "value": per_day + back % 5,
+            "external_id": f"demo-{metric}-{line}-{back}",
+        }
+        for back in range(days, 0, -1)
+    ]
+    services.ingest_measurements(rows, by=provider_manager)
+
+
+def _at_risk_so_far(engagement, provider_manager, code: str) -> None:
+    """A bad day today, as many calls as the rest of the period so far at 40%: whatever the day of the month, the
+    period so far is below the warning — at risk, and provisional, so no breach."""
+    target = SLATarget.objects.get(engagement=engagement, metric__code=code, service_line=None)
+    today = local_today(engagement.practice.timezone)
+    start = period_start(today, target.period)
+    so_far = Measurement.objects.filter(engagement=engagement, metric=target.metric, date__gte=start).aggregate(
+        calls=Sum("denominator")
+    )["calls"] or Decimal(0)
+    calls = max(int(so_far), 100)
+    row = {
+        "engagement": engagement.pk,
+        "metric": code,
+        "date": today.isoformat(),
+        "numerator": calls * 2 // 5,
+        "denominator": calls,
+        "external_id": f"demo-{code}-at-risk-{today.isoformat()}",
+    }
+    result = services.ingest_measurements([row], by=provider_manager, source=IngestSource.UPLOAD)
+    rollups.recompute_touched(result.batch.touched_pairs())
+
+
+def _overdue_remediation(engagement, today) -> None:
+    """One open breach whose accepted plan is two days late, so the demo shows an escalation to level 1."""
+    if engagement is None:
+        return
+    breach = (
+        Breach.objects.filter(target__engagement=engagement, status="open", remediation_plans__isnull=True)
+        .order_by("period_start")
+        .first()
+    )
+    late = RemediationPlan.objects.filter(breach__target__engagement=engagement, owner=LATE_OWNER)
+    if breach is None or late.exists():
+        return
+    RemediationPlan.objects.create(
+        breach=breach,
+        actions="Cover the lunch hour with a floating agent; daily queue report to the practice.",
+        owner=LATE_OWNER,
+        due_on=today - timedelta(days=2),
+        status="accepted",
+        submitted_by=None,
+    )

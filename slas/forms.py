@@ -43,6 +43,17 @@ class SLATargetForm(UserFormMixin, forms.ModelForm):
         self.fields["service_line"].queryset = ServiceLine.objects.all()
         self.fields["service_line"].empty_label = "All of the engagement's work"
         self.fields["service_credit_percent"].required = False  # left empty: no credit
+        grace = self.instance.engagement.sla_grace_days if self.instance.engagement_id else 2
+        self.fields["threshold"].help_text = (
+            "The agreed level, in the metric's unit. A period is judged on its KPI rounded to 2 decimals, half to "
+            "even — the value the portal shows — so 94.995% reads and counts as 95.00%."
+        )
+        self.fields["period"].help_text = (
+            "A period is judged (a breach or warning, a service credit, evidence for ending the contract) only once "
+            f"it is closed: its last day has passed in the practice's calendar, plus {grace} "
+            f"day{'s' if grace != 1 else ''} of grace for late data. Until then its value is shown as so far, "
+            "on track or at risk."
+        )
 
     def clean_service_credit_percent(self):
         value = self.cleaned_data.get("service_credit_percent")

@@ -25,6 +25,9 @@ COLUMNS = ("engagement", "metric", "service_line", "agent", "date", "value", "nu
 REQUIRED = ("engagement", "metric", "date", "external_id")
 QUANTUM = Decimal("0.0001")
 LARGEST = Decimal(10) ** (MAX_DIGITS - 4) - 1
+# SQLite keeps a decimal as a double, exact to 15 significant digits; PostgreSQL's numeric keeps all 18. Values
+# both store exactly are the only ones accepted, so a resent row always reads back identical (a duplicate).
+EXACT_DIGITS = 15
 MAX_ERRORS = 1000
 
 
@@ -284,7 +287,16 @@ class Validator:
         if number > LARGEST:
             self.error(n, name, f"{name} is too large.")
             return None
-        return number.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
+        number = number.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
+        if len(number.normalize().as_tuple().digits) > EXACT_DIGITS:
+            self.error(
+                n,
+                name,
+                f"{name} has more than {EXACT_DIGITS} significant digits (after rounding to 4 decimals); not every "
+                f"database stores more exactly, so send it rounded to {EXACT_DIGITS}.",
+            )
+            return None
+        return number
 
     def _amounts(self, n, record, metric):
         has_value = record.get("value") not in (None, "")

@@ -355,6 +355,12 @@ class Breach(models.Model):
     opened_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
+    notified_severity = models.CharField(
+        max_length=10,
+        choices=Severity.choices,
+        blank=True,
+        help_text="The severity both sides were last told of; empty until announced, and again once it reopens.",
+    )
 
     objects = BreachQuerySet.as_manager()
 

@@ -49,6 +49,21 @@ def local_today(tz_name: str) -> date:
     return timezone.now().astimezone(ZoneInfo(tz_name)).date()
 
 
+def closed_before(today: date, grace_days: int) -> date:
+    """A period is closed, and judged, when it ends before this day: its last day has passed in the practice's
+    calendar and so have `grace_days` more for late data. The SQL rollup writes the same rule in SQL."""
+    return today - timedelta(days=grace_days)
+
+
+def engagement_closed_before(engagement, today: date | None = None) -> date:
+    """`closed_before` for one engagement: its practice's today and its grace period."""
+    return closed_before(today or local_today(engagement.practice.timezone), engagement.sla_grace_days)
+
+
+def is_closed(end: date, today: date, grace_days: int) -> bool:
+    return end < closed_before(today, grace_days)
+
+
 def label(start: date, grain: str) -> str:
     if grain == Grain.DAY:
         return start.strftime("%-d %b %Y")

@@ -24,9 +24,11 @@ from engagements.access import engagement_managers
 from engagements.notifications import notify
 from slas.choices import BreachStatus, Grain, KPIStatus, Severity
 from slas.models import Breach, KPIValue, Measurement, SLATarget
-from slas.periods import label, period_end, period_start
+from slas.periods import engagement_closed_before, label, period_end, period_start
 
-QUANTUM = Decimal("0.0001")
+# The contract's precision: a KPI is stored, shown and judged at 2 decimals, rounded half to even, so what a user
+# reads is what was judged. The exact numerator and denominator are kept beside it.
+QUANTUM = Decimal("0.01")
 PERIOD_EXPRESSIONS = {Grain.DAY: F("date"), Grain.WEEK: TruncWeek("date"), Grain.MONTH: TruncMonth("date")}
 JUDGED = (KPIStatus.WARNING, KPIStatus.BREACH)
 
@@ -51,7 +53,7 @@ def recompute_touched(touched: dict[tuple[int, int], list[str]]) -> RecomputeRes
     pairs = Q()
     for engagement_id, metric_id in touched:
         pairs |= Q(engagement_id=engagement_id, metric_id=metric_id)
-    targets = list(SLATarget.objects.filter(pairs).select_related("metric", "engagement"))
+    targets = list(SLATarget.objects.filter(pairs).select_related("metric", "engagement__practice"))
     periods = {}
     for target in targets:
         days = {date.fromisoformat(d) for d in touched[(target.engagement_id, target.metric_id)]}
@@ -65,7 +67,7 @@ def recompute_since(since: date, targets=None) -> RecomputeResult:
     queryset = queryset.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=since))
     if connection.vendor == "postgresql":
         return _recompute_since_in_database(list(queryset.values_list("pk", flat=True)), since)
-    targets = list(queryset.select_related("metric", "engagement"))
+    targets = list(queryset.select_related("metric", "engagement__practice"))
     return _recompute(targets, since=since)
 
 
@@ -116,11 +118,14 @@ WITH {{scope}} sums AS ({{sums}}),
 valued AS (
     SELECT s.*, {_PERIOD_END.format(start="s.period_start")} AS period_end, t.effective_from, t.effective_to,
            t.threshold, t.warning_threshold, t.min_sample_size, mt.direction = 'higher' AS higher,
+           -- periods.closed_before: the practice's today less the engagement's grace
+           (%(now)s AT TIME ZONE pr.timezone)::date - e.sla_grace_days AS closed_before,
            CASE WHEN mt.aggregation = 'sum' THEN s.numerator
                 WHEN s.denominator = 0 THEN NULL
                 WHEN mt.aggregation = 'ratio' THEN s.numerator::numeric(60, 30) * 100 / s.denominator
                 ELSE s.numerator::numeric(60, 30) / s.denominator END AS exact
     FROM sums s JOIN slas_slatarget t ON t.id = s.target_id JOIN slas_metric mt ON mt.id = t.metric_id
+    JOIN engagements_engagement e ON e.id = t.engagement_id JOIN engagements_practice pr ON pr.id = e.practice_id
 ), judged AS (
     SELECT v.*, CASE
         WHEN value IS NULL OR denominator < min_sample_size THEN 'insufficient'
@@ -129,8 +134,8 @@ valued AS (
          AND ((higher AND value < warning_threshold) OR (NOT higher AND value > warning_threshold)) THEN 'warning'
         ELSE 'met' END AS status
     FROM (
-        SELECT valued.*, CASE WHEN exact * 10000 - floor(exact * 10000) = 0.5 AND floor(exact * 10000) %% 2 = 0
-                              THEN floor(exact * 10000) / 10000 ELSE round(exact, 4) END AS value
+        SELECT valued.*, CASE WHEN exact * 100 - floor(exact * 100) = 0.5 AND floor(exact * 100) %% 2 = 0
+                              THEN floor(exact * 100) / 100 ELSE round(exact, 2) END AS value
         FROM valued
         WHERE effective_from <= period_end AND (effective_to IS NULL OR effective_to >= period_start)
     ) v
@@ -145,18 +150,24 @@ valued AS (
         computed_at = EXCLUDED.computed_at
     RETURNING target_id, period_start, period_end, value, status
 ), flagged AS (
-    INSERT INTO slas_breach (target_id, period_start, period_end, severity, status, value, threshold, opened_at)
+    INSERT INTO slas_breach
+        (target_id, period_start, period_end, severity, status, value, threshold, opened_at, notified_severity)
     SELECT u.target_id, u.period_start, u.period_end, u.status, 'open', u.value,
-           CASE u.status WHEN 'breach' THEN t.threshold ELSE t.warning_threshold END, %(now)s
+           CASE u.status WHEN 'breach' THEN t.threshold ELSE t.warning_threshold END, %(now)s, ''
     FROM upserted u JOIN slas_slatarget t ON t.id = u.target_id
-    WHERE u.status IN ('warning', 'breach')
+    JOIN judged j ON j.target_id = u.target_id AND j.period_start = u.period_start
+    WHERE u.status IN ('warning', 'breach') AND j.period_end < j.closed_before  -- closed periods only
     ORDER BY u.target_id, u.period_start
     ON CONFLICT (target_id, period_start) DO UPDATE SET
-        severity = EXCLUDED.severity, value = EXCLUDED.value, threshold = EXCLUDED.threshold,
+        period_end = EXCLUDED.period_end, severity = EXCLUDED.severity, value = EXCLUDED.value,
+        threshold = EXCLUDED.threshold,
         status = CASE WHEN slas_breach.status = 'resolved_by_data' THEN 'open' ELSE slas_breach.status END,
-        resolved_at = CASE WHEN slas_breach.status = 'resolved_by_data' THEN NULL ELSE slas_breach.resolved_at END
-    WHERE (slas_breach.severity, slas_breach.value, slas_breach.threshold, slas_breach.status = 'resolved_by_data')
-          IS DISTINCT FROM (EXCLUDED.severity, EXCLUDED.value, EXCLUDED.threshold, false)
+        resolved_at = CASE WHEN slas_breach.status = 'resolved_by_data' THEN NULL ELSE slas_breach.resolved_at END,
+        notified_severity = CASE WHEN slas_breach.status = 'resolved_by_data' THEN ''
+                                 ELSE slas_breach.notified_severity END
+    WHERE (slas_breach.period_end, slas_breach.severity, slas_breach.value, slas_breach.threshold,
+           slas_breach.status = 'resolved_by_data')
+          IS DISTINCT FROM (EXCLUDED.period_end, EXCLUDED.severity, EXCLUDED.value, EXCLUDED.threshold, false)
     RETURNING 1
 ), resolved AS (
     UPDATE slas_breach b SET status = 'resolved_by_data', resolved_at = %(now)s
@@ -194,14 +205,10 @@ def _recompute_touched_in_database(touched: dict[tuple[int, int], list[str]]) ->
     triples = [(e, m, day) for (e, m), days in touched.items() for day in days]
     params = {name: _array(t[index] for t in triples) for index, name in enumerate(("engagements", "metrics", "days"))}
     result = _upsert_in_database(_TOUCHED_SCOPE, _TOUCHED_SUMS, _TOUCHED_VANISHED, params)
-    unnotified = Breach.objects.filter(
-        target__engagement_id__in={e for e, _ in touched},
-        target__metric_id__in={m for _, m in touched},
-        period_start__gte=period_start(date.fromisoformat(min(t[2] for t in triples)), Grain.MONTH),
-    )
-    result.breaches_opened = _notify(
-        unnotified.filter(status=BreachStatus.OPEN, notified_at__isnull=True), params["now"]
-    )
+    pairs = Q()
+    for engagement_id, metric_id in touched:
+        pairs |= Q(engagement_id=engagement_id, metric_id=metric_id)
+    result.breaches_opened = _notify(SLATarget.objects.filter(pairs).values("pk"), params["now"])
     return result
 
 
@@ -211,10 +218,7 @@ def _recompute_since_in_database(target_ids: list[int], since: date) -> Recomput
         return RecomputeResult()
     params = {"targets": _array(target_ids), "since": since}
     result = _upsert_in_database("", _SINCE_SUMS, _SINCE_VANISHED, params)
-    unnotified = Breach.objects.filter(target__in=target_ids, period_start__gte=period_start(since, Grain.MONTH))
-    result.breaches_opened = _notify(
-        unnotified.filter(status=BreachStatus.OPEN, notified_at__isnull=True), params["now"]
-    )
+    result.breaches_opened = _notify(target_ids, params["now"])
     return result
 
 
@@ -270,6 +274,8 @@ def _recompute(targets: list[SLATarget], *, periods=None, since: date | None = N
             judged[(target.pk, start)] = _kpi(target, start, sums, now) if sums else None
 
     vanished = [pk for key, pk in existing.items() if judged.get(key) is None]
+    for key in existing:  # out of the target's dates now, or without data: an open breach there resolves by data
+        judged.setdefault(key, None)
     result.removed, _ = KPIValue.objects.filter(pk__in=vanished).delete()
     rows = [kpi for _, kpi in sorted(judged.items(), key=lambda item: item[0]) if kpi is not None]
     # Sorted, so concurrent upserts take row locks in the same order and cannot deadlock.
@@ -381,6 +387,7 @@ def _flag_breaches(targets, judged, result: RecomputeResult, now) -> None:
     if not judged:
         return
     by_id = {t.pk: t for t in targets}
+    closed_before = {t.pk: engagement_closed_before(t.engagement) for t in targets}
     first = min(start for _, start in judged)
     existing = {
         (b.target_id, b.period_start): b for b in Breach.objects.filter(target__in=list(by_id), period_start__gte=first)
@@ -389,6 +396,8 @@ def _flag_breaches(targets, judged, result: RecomputeResult, now) -> None:
     for (target_id, start), kpi in sorted(judged.items(), key=lambda item: item[0]):
         breach, target = existing.get((target_id, start)), by_id[target_id]
         status = kpi.status if kpi is not None else KPIStatus.INSUFFICIENT
+        if status in JUDGED and kpi.period_end >= closed_before[target_id]:
+            continue  # the period under way (or in its grace) is provisional: no breach row, no notice
         if status in JUDGED:
             severity = Severity.BREACH if status == KPIStatus.BREACH else Severity.WARNING
             if breach is None:
@@ -411,46 +420,75 @@ def _flag_breaches(targets, judged, result: RecomputeResult, now) -> None:
             result.breaches_resolved += 1
     # ignore_conflicts: a concurrent recompute may have opened the same breach; the constraint keeps one.
     Breach.objects.bulk_create(new, ignore_conflicts=True)
-    Breach.objects.bulk_update(changed, ["severity", "status", "value", "threshold", "resolved_at"], batch_size=500)
-    unnotified = Breach.objects.filter(
-        target__in=list(by_id), period_start__gte=first, status=BreachStatus.OPEN, notified_at__isnull=True
+    Breach.objects.bulk_update(
+        changed,
+        ["period_end", "severity", "status", "value", "threshold", "resolved_at", "notified_severity"],
+        batch_size=500,
     )
-    result.breaches_opened = _notify(unnotified, now)
+    result.breaches_opened = _notify(list(by_id), now)
 
 
 def _update_breach(breach: Breach, kpi: KPIValue, severity: str, target: SLATarget) -> bool:
     """Bring an existing breach up to date with its period's latest value. Returns whether it changed."""
-    before = (breach.severity, breach.status, breach.value, breach.threshold)
+    before = (breach.period_end, breach.severity, breach.status, breach.value, breach.threshold)
+    breach.period_end = kpi.period_end  # the target's grain may have changed since it opened
     breach.severity = severity
     breach.value = kpi.value
     breach.threshold = target.threshold if severity == Severity.BREACH else target.warning_threshold
-    if breach.status == BreachStatus.RESOLVED_BY_DATA:  # later data made it bad again
-        breach.status, breach.resolved_at = BreachStatus.OPEN, None
-    return before != (breach.severity, breach.status, breach.value, breach.threshold)
+    if breach.status == BreachStatus.RESOLVED_BY_DATA:  # later data made it bad again: announced anew
+        breach.status, breach.resolved_at, breach.notified_severity = BreachStatus.OPEN, None, ""
+    return before != (breach.period_end, breach.severity, breach.status, breach.value, breach.threshold)
 
 
-def _notify(breaches, now) -> list[int]:
-    """Tell both sides' managers about each new breach, once: only the run that stamps `notified_at` sends."""
+# A breach is announced when it opens, when a warning worsens to a breach, and when a resolved breach reopens;
+# a breach that improves to a warning is not announced again.
+ANNOUNCE = Q(notified_severity="") | Q(severity=Severity.BREACH, notified_severity=Severity.WARNING)
+
+
+def _notify(target_ids, now) -> list[int]:
+    """Tell both sides' managers about each breach of these targets that is due an announcement, whatever its
+    period, once per change of severity: only the run whose conditional update stamps it sends."""
     notified = []
     related = ("target__metric", "target__engagement__practice", "target__engagement__provider")
-    for breach in breaches.select_related(*related):
-        if not Breach.objects.filter(pk=breach.pk, notified_at__isnull=True).update(notified_at=now):
+    due = Breach.objects.filter(ANNOUNCE, target__in=target_ids, status=BreachStatus.OPEN).order_by("pk")
+    for breach in due.select_related(*related):
+        stamped = Breach.objects.filter(
+            ANNOUNCE, pk=breach.pk, severity=breach.severity, status=BreachStatus.OPEN, notified_at=breach.notified_at
+        ).update(notified_at=now, notified_severity=breach.severity)
+        if not stamped:
             continue
-        engagement = breach.target.engagement
         notify(
-            engagement_managers(engagement),
-            key=f"breach:{breach.pk}",
+            engagement_managers(breach.target.engagement),
+            key=_announcement_key(breach),
             title=breach_title(breach),
-            body=(
-                f"{engagement}: {breach.target.metric} was {format_value(breach.value, breach.target.metric)} "
-                f"against a {breach.get_severity_display().lower()} threshold of "
-                f"{format_value(breach.threshold, breach.target.metric)} in {breach.period_label}."
-            ),
+            body=_announcement_body(breach),
             url=reverse("slas:breach_detail", args=[breach.pk]),
-            engagement=engagement,
+            engagement=breach.target.engagement,
         )
         notified.append(breach.pk)
     return notified
+
+
+def _announcement_key(breach: Breach) -> str:
+    """Unique per breach and severity; a reopening is a new event, told again (keyed by the last announcement)."""
+    key = f"breach:{breach.pk}:{breach.severity}"
+    if breach.notified_at is not None and not breach.notified_severity:
+        key += f":reopened:{breach.notified_at:%Y%m%dT%H%M%S.%f}"
+    return key
+
+
+def _announcement_body(breach: Breach) -> str:
+    metric, engagement = breach.target.metric, breach.target.engagement
+    text = (
+        f"{engagement}: {metric} was {format_value(breach.value, metric)} against a "
+        f"{breach.get_severity_display().lower()} threshold of {format_value(breach.threshold, metric)} in "
+        f"{breach.period_label}."
+    )
+    if breach.notified_severity == Severity.WARNING:
+        text += " It was a warning before; later data made it a breach."
+    elif breach.notified_at is not None and not breach.notified_severity:
+        text += " It had been resolved by data; later data reopened it."
+    return text
 
 
 def breach_title(breach: Breach) -> str:

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from engagements.models.people import display_name
+from slas import evidence
 from slas.choices import RemediationStatus
 from slas.models import Breach, IngestBatch, KPIValue
 from slas.rollups import format_value
@@ -53,16 +54,26 @@ class KPIValueTable(tables.Table):
     threshold = MetricValueColumn(accessor="target__threshold", order_by=("target__threshold",))
     sample_size = tables.Column(verbose_name="Sample size")
     status = StatusColumn()
+    judged = tables.Column(
+        accessor="pk", verbose_name="Period state", orderable=False, attrs={"td": {"data-testid": "period-state"}}
+    )
     computed_at = tables.DateTimeColumn(verbose_name="Computed", short=True)
 
     class Meta:
         model = KPIValue
         fields = ("engagement", "metric", "service_line", "period", "value", "threshold", "sample_size", "status")
-        sequence = (*fields, "computed_at")
+        sequence = (*fields, "judged", "computed_at")
         empty_text = "No KPI values match."
 
     def render_sample_size(self, value):
         return f"{value.normalize():f}"
+
+    def render_judged(self, record):
+        """Closed (judged) or provisional: the period under way, or in its grace for late data."""
+        return "Closed" if evidence.progress(record).closed else "So far (provisional)"
+
+    def value_judged(self, record):
+        return "closed" if evidence.progress(record).closed else "provisional"
 
 
 class BreachTable(tables.Table):

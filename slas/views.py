@@ -5,13 +5,14 @@ page comes from the KPI values the rollups computed, in a fixed number of querie
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Case, Count, DateField, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
@@ -27,12 +28,12 @@ from bpo_portal.views import (
 )
 from engagements.access import can_act_on, engagements_for
 from engagements.models import Engagement, ServiceLine
-from slas import ingest, services
+from slas import evidence, ingest, services
 from slas.choices import BreachStatus, IngestSource, KPIStatus
 from slas.filters import BreachFilterSet, IngestBatchFilterSet, KPIValueFilterSet, PortfolioFilterSet
 from slas.forms import DecisionForm, MeasurementUploadForm, RemediationPlanForm, SLATargetForm
 from slas.models import Breach, IngestBatch, KPIValue, Measurement, Metric, RemediationPlan, SLATarget
-from slas.periods import label, last_periods, local_today
+from slas.periods import engagement_closed_before, label, last_periods, local_today, period_start
 from slas.rollups import format_value
 from slas.tables import BreachTable, IngestBatchTable, KPIValueTable
 
@@ -51,15 +52,34 @@ TARGET_RELATED = (
 
 @dataclass
 class TargetTrend:
-    """One target on the SLA page: its current period, its last 12 periods and its recent breaches."""
+    """One target on the SLA page: its last closed period (the headline: judged, with its breach if any), the
+    period under way so far (provisional), its last 12 periods and its recent breaches."""
 
     target: SLATarget
     periods: list
+    closed_before: object = None  # periods ending before this day are closed (slas.periods.closed_before)
+    today: object = None
     kpis: dict = field(default_factory=dict)  # {period start: KPIValue}
     breaches: list = field(default_factory=list)
 
     @property
+    def last_closed(self) -> KPIValue | None:
+        closed = [kpi for start, kpi in self.kpis.items() if kpi.period_end < self.closed_before]
+        return max(closed, key=lambda kpi: kpi.period_start, default=None)
+
+    @property
+    def last_closed_breach(self) -> Breach | None:
+        kpi = self.last_closed
+        return next((b for b in self.breaches if kpi and b.period_start == kpi.period_start), None)
+
+    @property
+    def status(self) -> str:
+        """The headline's status: the last closed period's."""
+        return self.last_closed.status if self.last_closed else "none"
+
+    @property
     def current(self) -> KPIValue | None:
+        """The period under way, so far: provisional, never a breach."""
         return self.kpis.get(self.periods[-1])
 
     @property
@@ -67,8 +87,20 @@ class TargetTrend:
         return label(self.periods[-1], self.target.period)
 
     @property
-    def status(self) -> str:
-        return self.current.status if self.current else "none"
+    def current_progress(self) -> evidence.Progress | None:
+        return evidence.progress(self.current, self.today) if self.current else None
+
+    @property
+    def in_grace(self) -> list[KPIValue]:
+        """Periods that have ended but are still within the grace for late data: provisional too."""
+        return sorted(
+            (
+                kpi
+                for start, kpi in self.kpis.items()
+                if start != self.periods[-1] and kpi.period_end >= self.closed_before
+            ),
+            key=lambda kpi: kpi.period_start,
+        )
 
     def chart(self) -> dict:
         def number(value):
@@ -101,12 +133,17 @@ def trend_window(trends: list[TargetTrend]) -> Q:
 
 def target_trends(engagement: Engagement) -> list[TargetTrend]:
     today = local_today(engagement.practice.timezone)
+    closed_before = engagement_closed_before(engagement, today)
     targets = engagement.sla_targets.select_related("metric", "service_line")
-    trends = {t.pk: TargetTrend(t, last_periods(today, t.period, TREND_PERIODS)) for t in targets}
+    trends = {}
+    for target in targets:
+        target.engagement = engagement
+        trends[target.pk] = TargetTrend(target, last_periods(today, target.period, TREND_PERIODS), closed_before, today)
     if not trends:
         return []
     window = trend_window(list(trends.values()))
     for kpi in KPIValue.objects.filter(window, target__engagement=engagement):
+        kpi.target = trends[kpi.target_id].target
         trends[kpi.target_id].kpis[kpi.period_start] = kpi
     plans = Prefetch("remediation_plans", queryset=RemediationPlan.objects.order_by("-submitted_at", "-pk"))
     breaches = Breach.objects.filter(window | Q(status=BreachStatus.OPEN), target__engagement=engagement)
@@ -190,23 +227,49 @@ class PortfolioRow:
     open_warnings: int = 0
 
 
-def latest_judged(targets):
-    """Annotate each target with its latest judged KPI value (met, warning or breach) — one query."""
-    latest = KPIValue.objects.filter(target=OuterRef("pk"), status__in=JUDGED).order_by("-period_start")
-    return targets.annotate(latest_kpi_id=Subquery(latest.values("pk")[:1]))
+def latest_judged(targets, closed_before: dict):
+    """Annotate each target with its latest judged KPI value (met, warning or breach) of a closed period, by its
+    engagement's calendar and grace ({engagement id: closed before}) — one query."""
+    cutoff = Case(
+        *[When(engagement_id=pk, then=Value(day)) for pk, day in closed_before.items()], output_field=DateField()
+    )
+    latest = KPIValue.objects.filter(
+        target=OuterRef("pk"), status__in=JUDGED, period_end__lt=OuterRef("closed_before")
+    ).order_by("-period_start")
+    return targets.annotate(closed_before=cutoff, latest_kpi_id=Subquery(latest.values("pk")[:1]))
+
+
+def _current_kpis(targets, todays: dict) -> dict[int, KPIValue]:
+    """{target id: its KPI value of the period under way}, in one query."""
+    wanted = Q(pk__in=[])
+    for target in targets:
+        wanted |= Q(target_id=target.pk, period_start=period_start(todays[target.engagement_id], target.period))
+    return {kpi.target_id: kpi for kpi in KPIValue.objects.filter(wanted)}
 
 
 def portfolio_rows(engagements, metrics_out: list) -> list[PortfolioRow]:
     ids = [engagement.pk for engagement in engagements]
-    targets = list(latest_judged(SLATarget.objects.filter(engagement__in=ids).select_related("metric", "service_line")))
+    by_id = {engagement.pk: engagement for engagement in engagements}
+    todays = {engagement.pk: local_today(engagement.practice.timezone) for engagement in engagements}
+    closed_before = {pk: engagement_closed_before(by_id[pk], today) for pk, today in todays.items()}
+    targets = SLATarget.objects.filter(engagement__in=ids).select_related("metric", "service_line")
+    targets = list(latest_judged(targets, closed_before)) if ids else []
     kpis = KPIValue.objects.in_bulk([t.latest_kpi_id for t in targets if t.latest_kpi_id])
+    current = _current_kpis(targets, todays)
     metrics = sorted({t.metric for t in targets}, key=lambda m: (m.sort_order, m.name))
     metrics_out.extend(metrics)
     cells = {}
     for target in targets:
+        target.engagement = by_id[target.engagement_id]
         target.latest = kpis.get(target.latest_kpi_id)
         if target.latest is not None:
             target.latest.target = target
+        target.current = current.get(target.pk)
+        target.at_risk = False
+        if target.current is not None:
+            target.current.target = target
+            progress = evidence.progress(target.current, todays[target.engagement_id])
+            target.at_risk = progress.outlook == evidence.AT_RISK
         cells.setdefault((target.engagement_id, target.metric_id), []).append(target)
     counts = (
         Breach.objects.filter(target__engagement__in=ids, status=BreachStatus.OPEN)
@@ -549,15 +612,22 @@ class BatchDetailView(ObjectDetailView):
 
 
 def batch_breaches(batch: IngestBatch, user, pairs) -> list[Breach]:
-    """Breaches (open or not) in the periods this batch touched: what the upload brought to light."""
-    if not pairs or batch.first_date is None:
+    """Breaches (open or not) of the targets and periods this batch touched: what the upload brought to light. A
+    breach of another period of the same metric, or of a target on a period the batch's days do not fall in, is not
+    listed (two queries: the targets, the breaches)."""
+    if not pairs:
         return []
-    condition = Q(pk__in=[])
+    pair_condition = Q(pk__in=[])
     for engagement_id, metric_id in pairs:
-        condition |= Q(target__engagement_id=engagement_id, target__metric_id=metric_id)
+        pair_condition |= Q(engagement_id=engagement_id, metric_id=metric_id)
+    condition = Q(pk__in=[])
+    for target in SLATarget.objects.filter(pair_condition).only("pk", "engagement_id", "metric_id", "period"):
+        days = pairs[(target.engagement_id, target.metric_id)]
+        starts = {period_start(date.fromisoformat(day), target.period) for day in days}
+        condition |= Q(target_id=target.pk, period_start__in=sorted(starts))
     return list(
         Breach.objects.for_user(user)
-        .filter(condition, period_end__gte=batch.first_date, period_start__lte=batch.last_date)
+        .filter(condition)
         .select_related(*TARGET_RELATED)
         .order_by("target__engagement__name", "target__metric__sort_order", "-period_start")
     )

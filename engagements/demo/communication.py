@@ -78,7 +78,7 @@ def seed(engagements: dict, managers: dict, today) -> None:
             for spec in meetings:
                 ensure_meeting(engagement, spec, cadences, today, practice_manager)
         ensure_feedback(engagement)
-    ensure_overdue_remediation(engagements.get("Front desk 2026"), today)
+    # The open breach with a late accepted plan that escalates is seeded by slas/demo.py.
     send_todays_reminders(engagements)
 
 
@@ -169,33 +169,6 @@ def ensure_feedback(engagement) -> None:
             text=text,
             defaults={"is_anonymous": anonymous, "author": None if anonymous or staff is None else staff.user},
         )
-
-
-def ensure_overdue_remediation(engagement, today) -> None:
-    """One open breach whose accepted plan is two days late, so the demo shows an escalation to level 1."""
-    if engagement is None:
-        return
-    from slas.models import Breach, RemediationPlan  # the SLA engine's rows, asked for lazily (DESIGN §2)
-
-    breach = (
-        Breach.objects.filter(target__engagement=engagement, status="open", remediation_plans__isnull=True)
-        .order_by("period_start")
-        .first()
-    )
-    late = RemediationPlan.objects.filter(breach__target__engagement=engagement, owner=LATE_OWNER)
-    if breach is None or late.exists():
-        return
-    RemediationPlan.objects.create(
-        breach=breach,
-        actions="Cover the lunch hour with a floating agent; daily queue report to the practice.",
-        owner=LATE_OWNER,
-        due_on=today - timedelta(days=2),
-        status="accepted",
-        submitted_by=None,
-    )
-
-
-LATE_OWNER = "Scheduling supervisor"
 
 
 def send_todays_reminders(engagements: dict) -> None:

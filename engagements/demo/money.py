@@ -12,6 +12,7 @@ What the cost pages then show:
 - Claims and A/R — per unit with two volume tiers on claims; measured claims from the SLA demo; a claim-accuracy
   credit; and A/R follow-up calls measured although A/R is not in the scope yet: a possible unagreed scope.
 - Records and data entry — hourly: two lines by the FTE hour.
+The targets' credit percentages and the unagreed A/R calls are SLA data, seeded by `slas/demo.py`.
 Running it again changes nothing: a contract that already has scope is left alone.
 """
 
@@ -36,7 +37,6 @@ DEMO = {
             (FeeKind.IMPLEMENTATION, "Phone system and scheduling set-up", D("6000"), -9),
             (FeeKind.TRAINING, "Eye-care scheduling rules, two cohorts", D("1800"), -8),
         ],
-        "credits": {"service_level": D("5"), "abandonment_rate": D("3")},
     },
     "Claims and A/R": {
         "pricing": {"pricing_model": PricingModel.PER_UNIT, "hourly_rate": None, "account_management_fee": D("300")},
@@ -46,8 +46,6 @@ DEMO = {
         ],
         "tiers": {"claims": [(1500, D("2.80")), (2500, D("2.40"))]},
         "fees": [(FeeKind.INTEGRATION, "Clearinghouse and practice-management integration", D("2500"), -1)],
-        "credits": {"claim_accuracy": D("4")},
-        "unagreed": ("calls_handled", "accounts_receivable", 21, 18),  # metric, line, days back, calls a day
     },
     "Records and data entry": {
         "pricing": {"pricing_model": PricingModel.HOURLY, "hourly_rate": D("8.00"), "account_management_fee": D("250")},
@@ -57,7 +55,6 @@ DEMO = {
         ],
         "tiers": {},
         "fees": [(FeeKind.IMPLEMENTATION, "Document-management access and indexing rules", D("1200"), -12)],
-        "credits": {},
     },
 }
 
@@ -69,9 +66,6 @@ def seed(engagements: dict, managers: dict, today) -> None:
         if contract is None or contract.scope.exists():
             continue  # no contract in this demo, or already seeded (or set up by hand): leave it alone
         _terms(contract, spec)
-        _credits(engagement, spec["credits"])
-        if "unagreed" in spec:
-            _unagreed_volume(engagement, managers[engagement.provider], today, *spec["unagreed"])
 
 
 def _terms(contract: Contract, spec: dict) -> None:
@@ -86,28 +80,3 @@ def _terms(contract: Contract, spec: dict) -> None:
     for kind, description, amount, months in spec["fees"]:
         due_on = contract.starts_on + timedelta(days=30 * (months - min(f[3] for f in spec["fees"])))
         OneOffFee.objects.create(contract=contract, kind=kind, description=description, amount=amount, due_on=due_on)
-
-
-def _credits(engagement, percents: dict) -> None:
-    from slas.models import SLATarget  # engagements reaches the SLA engine lazily (DESIGN §2)
-
-    for code, percent in percents.items():
-        SLATarget.objects.filter(engagement=engagement, metric__code=code).update(service_credit_percent=percent)
-
-
-def _unagreed_volume(engagement, provider_manager, today, metric, line, days, per_day) -> None:
-    """Calls the provider logged against a service line that is not in the contract's scope."""
-    from slas import services as sla_services  # lazily, as above
-
-    rows = [
-        {
-            "engagement": engagement.pk,
-            "metric": metric,
-            "service_line": line,
-            "date": (today - timedelta(days=back)).isoformat(),
-            "value": per_day + back % 5,
-            "external_id": f"demo-{metric}-{line}-{back}",
-        }
-        for back in range(days, 0, -1)
-    ]
-    sla_services.ingest_measurements(rows, by=provider_manager)

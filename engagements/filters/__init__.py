@@ -35,22 +35,64 @@ class IdFilter(django_filters.NumberFilter):
     """A row id: documented as an integer, not a decimal number."""
 
 
+NOT_VISIBLE = object()  # an id the user cannot see (or that does not exist): it matches no row
+
+
+class VisibleChoiceField(forms.ModelChoiceField):
+    """A choice among the visible rows where any other whole-number id is not an error but NOT_VISIBLE."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            if str(value).strip().isdigit():
+                return NOT_VISIBLE
+            raise
+
+
+def _visible_only(choice_filter):
+    def method(queryset, name, value):
+        if value is NOT_VISIBLE:
+            return queryset.none()
+        return type(choice_filter).filter(choice_filter, queryset, value)
+
+    return method
+
+
 class VisibleEngagementsMixin:
     """The `engagement`, `contract` and `agent` filters offer only what the user can see, so the filter form itself
-    leaks nothing and an unknown id reads the same as a hidden one (ids cannot be probed)."""
+    leaks nothing. An id outside that (another tenant's, or none at all) is not a 400: it answers an empty page, the
+    same for a hidden id as for an unknown one (ids cannot be probed), on every list, UI and API alike. Something
+    that is not a whole number is still a 400."""
+
+    @classmethod
+    def get_filters(cls):
+        """Says so in the API schema, once for every FilterSet with these filters."""
+        filters = super().get_filters()
+        for name in ("engagement", "contract", "agent"):
+            if isinstance(filters.get(name), django_filters.ModelChoiceFilter):
+                filters[name].extra.setdefault(
+                    "help_text", f"A {name} id. One you cannot see, or that does not exist, gives an empty page."
+                )
+        return filters
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = getattr(self.request, "user", None)
         if user is None:
             return
-        if "engagement" in self.filters:
-            visible = Engagement.objects.for_user(user).select_related("practice", "provider")
-            self.filters["engagement"].queryset = visible
-        if "contract" in self.filters:
-            self.filters["contract"].queryset = Contract.objects.for_user(user)
-        if "agent" in self.filters:
-            self.filters["agent"].queryset = Agent.objects.for_user(user)
+        scoped = {
+            "engagement": lambda: Engagement.objects.for_user(user).select_related("practice", "provider"),
+            "contract": lambda: Contract.objects.for_user(user),
+            "agent": lambda: Agent.objects.for_user(user),
+        }
+        for name, visible in scoped.items():
+            choice_filter = self.filters.get(name)
+            if isinstance(choice_filter, django_filters.ModelChoiceFilter):
+                choice_filter.queryset = visible()
+                choice_filter.field_class = VisibleChoiceField
+                choice_filter.__dict__.pop("_field", None)  # built again with the class above
+                choice_filter.method = _visible_only(choice_filter)
 
 
 class EngagementScopedFilterSet(VisibleEngagementsMixin, SearchFilterSet):

@@ -1,27 +1,27 @@
 """Filters of the money pages and endpoints, shared by the UI and the API.
 
-Service credits are computed from the SLA engine's breaches, so their FilterSet filters a Breach queryset; it
-names no model, so that engagements does not import slas when it loads (DESIGN §2).
+Service credits are computed from the SLA engine's breaches, so their FilterSet filters a Breach queryset (from
+`slas.evidence`, the one door engagements has into SLA results, DESIGN §2); it names no model.
 """
 
 import django_filters
 from django import forms
 
 from engagements.access import engagements_for
+from engagements.filters import VisibleEngagementsMixin
 from engagements.models import Contract, ContractScope, Engagement, OneOffFee, ServiceLine, VolumeTier
+from slas import evidence
 
 
 def metric_choices():
-    from slas.models import Metric  # lazily: see the module docstring
-
-    return list(Metric.objects.values_list("code", "name"))
+    return evidence.metric_choices()
 
 
 def _visible_engagements(request):
     return engagements_for(request.user) if request is not None else Engagement.objects.none()
 
 
-class ServiceCreditFilterSet(django_filters.FilterSet):
+class ServiceCreditFilterSet(VisibleEngagementsMixin, django_filters.FilterSet):
     engagement = django_filters.ModelChoiceFilter(
         field_name="target__engagement", queryset=_visible_engagements, label="Engagement"
     )

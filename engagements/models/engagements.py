@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +31,13 @@ class Engagement(models.Model):
     )
     target_go_live = models.DateField("Target go-live", null=True, blank=True)
     summary = models.TextField(blank=True, help_text="Goals and context. Do not enter patient details.")
+    sla_grace_days = models.PositiveSmallIntegerField(
+        "SLA grace period (days)",
+        default=2,
+        validators=[MaxValueValidator(31)],
+        help_text="Days after a period's last day during which late data may still arrive. A period is judged "
+        "(breaches, credits, termination evidence) only once its last day and this grace have passed.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -38,6 +38,7 @@ from engagements.models import (
     MeetingCadence,
 )
 from engagements.reminders import BOTH, Due
+from slas import evidence
 
 ANSWER_WITHIN_DAYS = 7  # an open breach with no live remediation plan this long after it opened is overdue
 MEETING_NOTICE_DAYS = 2  # a meeting due per cadence is announced this many days ahead
@@ -180,16 +181,11 @@ def action_items_overdue(engagements, today: date):
 
 def overdue_since(breach, today: date, tz: str) -> date | None:
     """The first practice-local day `breach`'s remediation counts as overdue, or None if it is not overdue."""
-    from slas.choices import BreachStatus, RemediationStatus  # engagements asks the SLA engine lazily (DESIGN §2)
-
-    if breach.status != BreachStatus.OPEN:
+    remediation = evidence.remediation_of(breach)
+    if not remediation.waiting:
         return None
-    plans = list(breach.remediation_plans.all())
-    live = [p for p in plans if p.status in (RemediationStatus.SUBMITTED, RemediationStatus.ACCEPTED)]
-    if any(p.status == RemediationStatus.DONE for p in plans):
-        return None
-    if live:
-        since = live[0].due_on + timedelta(days=1)
+    if remediation.live_plan_due_on is not None:
+        since = remediation.live_plan_due_on + timedelta(days=1)
     else:
         opened_on = timezone.localtime(breach.opened_at, ZoneInfo(tz)).date()
         since = opened_on + timedelta(days=ANSWER_WITHIN_DAYS + 1)
@@ -230,11 +226,8 @@ def current_escalation(breach, levels: list, reached: dict, today: date, tz: str
 
 
 def _breaches_for(engagements):
-    from slas.choices import BreachStatus  # lazily: see DESIGN §2
-    from slas.models import Breach
-
     return (
-        Breach.objects.filter(target__engagement__in=engagements, status=BreachStatus.OPEN)
+        evidence.open_breaches(engagements)
         .select_related("target__engagement__practice", "target__metric")
         .prefetch_related("remediation_plans", Prefetch("escalations", queryset=Escalation.objects.all()))
     )

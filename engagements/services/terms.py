@@ -14,6 +14,7 @@ from engagements.choices import CheckpointOutcome, EngagementStatus, ReminderKin
 from engagements.contract_dates import is_near
 from engagements.models import Checkpoint, Contract
 from engagements.reminders import BOTH, Due
+from slas import evidence
 
 # A checkpoint is announced a week ahead: time to gather the KPIs and book the review meeting. It stays on the
 # list, as overdue, until its outcome is recorded.
@@ -142,17 +143,10 @@ def termination_eligibility(contract: Contract, today: date | None = None) -> Te
 
 
 def _counted_breaches(contract: Contract, counts_from: date, today: date):
-    from slas.choices import BreachStatus, Severity  # engagements reads the SLA engine lazily (DESIGN §2)
-    from slas.models import Breach
-
+    """The breaches that count (`slas.evidence`: closed periods, severity breach, not resolved by data)."""
     return (
-        Breach.objects.filter(
-            target__engagement_id=contract.engagement_id,
-            severity=Severity.BREACH,
-            period_start__gte=counts_from,
-            period_start__lte=today,
-        )
-        .exclude(status=BreachStatus.RESOLVED_BY_DATA)
+        evidence.counted_breaches()
+        .filter(target__engagement_id=contract.engagement_id, period_start__gte=counts_from, period_start__lte=today)
         .select_related("target__metric", "target__service_line")
         .order_by("-period_start", "-pk")
     )

@@ -1,8 +1,8 @@
 """The phased transition's rules: planning phases, keeping milestones, evaluating a phase's gate from measured KPIs,
 and the practice's go / no-go that starts the next phase and brings its service lines into the live scope.
 
-The gate reads the SLA engine's KPI values. `engagements` does not import `slas` at module level (DESIGN §2), so
-the functions that need it import it where they run.
+The gate reads the SLA engine's KPI values of closed periods through `slas.evidence`, the one door engagements
+has into SLA results (DESIGN §2).
 """
 
 from dataclasses import dataclass, field
@@ -20,6 +20,7 @@ from engagements.access import can_act_on
 from engagements.choices import EngagementStatus, ReminderKind, ServiceCategory
 from engagements.models import Engagement, GateCriterion, GateDecision, Membership, Milestone, TransitionPhase
 from engagements.reminders import BOTH, Due
+from slas import evidence
 
 Status = TransitionPhase.Status
 Outcome = GateDecision.Outcome
@@ -316,26 +317,21 @@ class GateEvaluation:
         }
 
 
-def closed_periods(today: date, grain: str, count: int) -> list[date]:
-    """The starts of the `count` periods before the current (open) one, oldest first."""
-    from slas.periods import period_start, shift  # the SLA engine's calendar (lazy: engagements must not need slas)
-
-    current = period_start(today, grain)
-    return [shift(current, grain, -offset) for offset in range(count, 0, -1)]
+def closed_periods(engagement: Engagement, today: date, grain: str, count: int) -> list[date]:
+    """The starts of the engagement's `count` latest closed periods (past their grace for late data), oldest
+    first."""
+    return [period.start for period in evidence.last_closed_periods(engagement, grain, count, today)]
 
 
 def evaluate_gates(phases, today: date | None = None) -> dict[int, GateEvaluation]:
     """Each phase's gate from the KPI values, in two queries whatever the number of phases and criteria.
 
     A criterion is met when each of its target's last K closed periods has a KPI value judged *met* by the target
-    as it stands now; the current period is still open and does not count, and a period without a KPI value is not
-    met — no data is no evidence. A warning is not met: the gate opens on the agreed level, with the margin the
-    warning threshold asks for."""
-    from slas.models import KPIValue  # KPI values are the SLA engine's (lazy: engagements must not need slas)
-    from slas.periods import label, period_end
-
+    as it stands now; the period under way (or still in its grace for late data) does not count, and a period
+    without a KPI value is not met — no data is no evidence. A warning is not met: the gate opens on the agreed
+    level, with the margin the warning threshold asks for."""
     phases = list(phases)
-    evaluations, wanted = {}, Q(pk__in=[])
+    evaluations, wanted = {}, {}
     criteria = GateCriterion.objects.filter(phase__in=phases).select_related("target__metric").order_by("pk")
     by_phase: dict[int, list[GateCriterion]] = {}
     for criterion in criteria:
@@ -345,24 +341,25 @@ def evaluate_gates(phases, today: date | None = None) -> dict[int, GateEvaluatio
         day = today or practice_today(phase.engagement)
         evaluations[phase.pk] = GateEvaluation(phase, day)
         for criterion in by_phase.get(phase.pk, []):
-            starts = closed_periods(day, criterion.target.period, criterion.consecutive_periods)
-            starts_for[criterion.pk] = starts
-            wanted |= Q(target_id=criterion.target_id, period_start__in=starts)
-    kpis = {(kpi.target_id, kpi.period_start): kpi for kpi in KPIValue.objects.filter(wanted)} if starts_for else {}
+            periods = evidence.last_closed_periods(
+                phase.engagement, criterion.target.period, criterion.consecutive_periods, day
+            )
+            starts_for[criterion.pk] = periods
+            wanted.setdefault(criterion.target_id, []).extend(periods)
+    kpis = evidence.closed_kpi_values(wanted) if starts_for else {}
     for phase in phases:
         for criterion in by_phase.get(phase.pk, []):
             target, periods = criterion.target, []
-            for start in starts_for[criterion.pk]:
-                kpi = kpis.get((target.pk, start))
-                status = target.judge(kpi.value, kpi.sample_size) if kpi else "missing"
+            for period in starts_for[criterion.pk]:
+                kpi = kpis.get((target.pk, period.start))
                 periods.append(
                     PeriodEvidence(
-                        start=start,
-                        end=period_end(start, target.period),
-                        label=label(start, target.period),
+                        start=period.start,
+                        end=period.end,
+                        label=period.label,
                         value=kpi.value if kpi else None,
                         sample_size=kpi.sample_size if kpi else None,
-                        status=str(status),
+                        status=evidence.judge(target, kpi),
                     )
                 )
             evaluations[phase.pk].criteria.append(CriterionEvidence(criterion, periods))

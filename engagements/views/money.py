@@ -22,6 +22,7 @@ from engagements.forms.money import OneOffFeeForm, PricingForm, ScopeLineForm, T
 from engagements.models import Contract, ContractScope, Engagement, OneOffFee
 from engagements.services import money
 from engagements.tables.money import ServiceCreditTable
+from slas import evidence
 
 
 def scope_url(engagement) -> str:
@@ -260,9 +261,7 @@ class ServiceCreditListView(EngagementScopedPage, ExportMixin, SingleTableMixin,
     export_formats = ("csv",)
 
     def get_filterset(self):
-        from slas.models import Breach  # engagements reads the SLA engine lazily (DESIGN §2)
-
-        queryset = Breach.objects.filter(target__engagement=self.engagement).order_by("-period_start", "-pk")
+        queryset = evidence.breaches().filter(target__engagement=self.engagement).order_by("-period_start", "-pk")
         filterset = ServiceCreditFilterSet(self.request.GET or None, queryset=queryset, request=self.request)
         filterset.form.fields.pop("engagement")  # this page is one engagement's already
         return filterset
@@ -294,6 +293,7 @@ CSV_COLUMNS = [
     ("in_house", "In-house cost"),
     ("savings", "Savings"),
     ("measured_units", "Units measured"),
+    ("state", "Status"),  # "closed", "no data" (no actual cost) or "month to date" (out of the totals)
 ]
 
 

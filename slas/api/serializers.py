@@ -7,7 +7,7 @@ from bpo_portal.api.fields import EnumChoiceField
 from engagements.api.serializers import ServiceLineCodeField
 from engagements.models import Engagement, Notification
 from engagements.models.people import display_name
-from slas import services
+from slas import evidence, services
 from slas.choices import (
     Aggregation,
     BreachStatus,
@@ -172,7 +172,8 @@ def _number(help_text: str):
         min_value=0,
         required=False,
         coerce_to_string=False,
-        help_text=help_text,
+        help_text=f"{help_text} Rounded to 4 decimals; at most 15 significant digits, which every supported database "
+        "stores exactly (more is refused with 400, so a resent row always counts as a duplicate).",
     )
 
 
@@ -293,12 +294,63 @@ class PeriodResultSerializer(serializers.ModelSerializer):
     )
 
 
-class KPIValueSerializer(PeriodResultSerializer):
-    """A target's value over one period. Ratios read as percentages; `sample_size` is the summed denominator."""
+def _judged_value(help_text: str):
+    return serializers.DecimalField(
+        max_digits=24, decimal_places=2, read_only=True, allow_null=True, help_text=help_text
+    )
 
-    status = EnumChoiceField(KPIStatus, read_only=True)
+
+class ProgressSerializer(serializers.Serializer):
+    """The period under way (or still in its grace for late data), read so far."""
+
+    days_elapsed = serializers.IntegerField(help_text="Days of the period so far, today included.")
+    days_in_period = serializers.IntegerField()
+    projection = _judged_value(
+        "Sum metrics: the total so far extended in a straight line to the period's end; null for other metrics."
+    )
+    outlook = serializers.ChoiceField(
+        choices=[evidence.ON_TRACK, evidence.AT_RISK],
+        allow_null=True,
+        help_text="at_risk when the value so far (for sum metrics, the projection) would be a warning or a breach if "
+        "the period ended like this; null with too few samples to tell.",
+    )
+
+
+class KPIValueSerializer(PeriodResultSerializer):
+    """A target's value over one period. Ratios read as percentages; `sample_size` is the summed denominator.
+
+    Judged on `value`, the KPI rounded half to even to 2 decimals (what the portal shows), beside the exact
+    `numerator` and `denominator` it comes from. A period is `closed` once its last day and the engagement's grace
+    for late data (`sla_grace_days`, default 2) have passed in the practice's calendar; only a closed period opens a
+    breach or warning, earns a credit or counts toward termination. Until then the value is provisional: its
+    `status` is the value so far, and `progress` says how far in the period is and whether it is on track."""
+
+    status = EnumChoiceField(
+        KPIStatus,
+        read_only=True,
+        help_text="How the value judges against the target: final once closed, provisional (so far) until then.",
+    )
+    value = _judged_value("The KPI at the contract's precision: 2 decimals, rounded half to even. Null: no value.")
+    closed = serializers.SerializerMethodField(
+        help_text="true: the period is closed and judged. false: provisional (the period under way, or in its grace)."
+    )
+    progress = serializers.SerializerMethodField()
     threshold = _amount(source="target.threshold")
     warning_threshold = _amount(source="target.warning_threshold", allow_null=True)
+
+    def _progress(self, kpi) -> evidence.Progress:
+        cache = self.context.setdefault("progress", {})
+        if kpi.pk not in cache:
+            cache[kpi.pk] = evidence.progress(kpi)
+        return cache[kpi.pk]
+
+    def get_closed(self, kpi) -> bool:
+        return self._progress(kpi).closed
+
+    @extend_schema_field(ProgressSerializer(allow_null=True))
+    def get_progress(self, kpi):
+        progress = self._progress(kpi)
+        return None if progress.closed else ProgressSerializer(progress).data
 
     class Meta:
         model = KPIValue
@@ -311,11 +363,13 @@ class KPIValueSerializer(PeriodResultSerializer):
             "grain",
             "period_start",
             "period_end",
+            "closed",
             "value",
             "sample_size",
             "numerator",
             "denominator",
             "status",
+            "progress",
             "threshold",
             "warning_threshold",
             "computed_at",
@@ -334,7 +388,12 @@ class RemediationPlanSummarySerializer(serializers.ModelSerializer):
 
 
 class BreachSerializer(PeriodResultSerializer):
-    """A period in which a target was missed (severity breach) or came within its warning threshold."""
+    """A closed period in which a target was missed (severity breach) or came within its warning threshold. Only a
+    period whose last day and the engagement's grace for late data have passed opens one; later data still
+    recomputes it (`resolved_by_data`, or open again). A breach (not a warning) not resolved by data counts:
+    service credits, termination without penalty, escalation."""
+
+    value = _judged_value("The KPI when last judged, at the contract's 2 decimals (half to even).")
 
     url = serializers.HyperlinkedIdentityField(view_name="breach-detail")
     severity = EnumChoiceField(Severity, read_only=True)

@@ -267,7 +267,7 @@ class IngestBatchViewSet(ReadOnlyScopedViewSet):
 class KPIValueViewSet(ReadOnlyScopedViewSet):
     """Each target's value per period, computed from the measurements in the database after every batch."""
 
-    queryset = KPIValue.objects.select_related("target__metric", "target__service_line")
+    queryset = KPIValue.objects.select_related("target__metric", "target__service_line", "target__engagement__practice")
     serializer_class = serializers.KPIValueSerializer
     filterset_class = KPIValueFilterSet
     ordering_fields = ["period_start", "value", "computed_at"]

@@ -55,3 +55,11 @@ def plain(value):
     if value is None:
         return "—"
     return f"{value.normalize():f}"
+
+
+@register.filter
+def add_days(day, days):
+    """A date `days` later: a period's end plus the engagement's grace is the last day late data may arrive."""
+    from datetime import timedelta
+
+    return day + timedelta(days=int(days)) if day else day

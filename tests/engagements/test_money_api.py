@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from engagements import costs
 from engagements.choices import PricingBasis
 from engagements.models import Contract, ContractScope, VolumeTier
 from tests.engagements.money_helpers import breach, contract_for, line, push_volumes, target
@@ -86,7 +87,7 @@ def test_credits_list_their_breach_target_month_percent_and_amount(api, world, p
 
 
 def test_the_cost_report_hides_the_in_house_cost_and_savings_from_the_provider(api, world, priced):
-    push_volumes(world, [("calls_handled", date(2026, 1, 6), 50)])
+    push_volumes(world, [("calls_handled", date(2026, 1, 6), 50), ("claims_processed", date(2026, 1, 6), 50)])
     url = f"/api/v1/costs/{world.engagement.pk}/"
     practice = api.as_user(world.practice_manager).get(url).json()
     january = practice["months"][0]
@@ -127,3 +128,30 @@ def test_an_sla_target_carries_a_service_credit_through_the_api(api, world):
     assert response.status_code == 200 and response.json()["service_credit_percent"] == "7.50"
     assert client.patch(url, {"service_credit_percent": "150"}, format="json").status_code == 400
     assert api.as_user(world.provider_manager).patch(url, {"service_credit_percent": "1"}).status_code == 403
+
+
+def test_the_cost_api_and_csv_say_no_data_and_month_to_date_and_total_only_whole_months_with_data(
+    api, client, world, priced, monkeypatch
+):
+    push_volumes(world, [("claims_processed", date(2026, 1, 6), 1000), ("claims_processed", date(2026, 3, 6), 500)])
+    monkeypatch.setattr(costs, "local_today", lambda practice: date(2026, 3, 20))
+    body = api.as_user(world.practice_manager).get(f"/api/v1/costs/{world.engagement.pk}/").json()
+    months = [(m["month"], m["state"], m["actual"], m["net"], m["savings"]) for m in body["months"]]
+    assert months == [
+        ("2026-01-01", "closed", "4100.00", "4100.00", "4900.00"),
+        ("2026-02-01", "no data", None, None, None),
+        ("2026-03-01", "month to date", "3100.00", "3100.00", "5900.00"),
+    ]
+    assert body["totals"] == {
+        "months": 1,
+        "projected": "4850.00",
+        "actual": "4100.00",
+        "credits": "0.00",
+        "net": "4100.00",
+        "in_house": "9000.00",
+        "savings": "4900.00",
+    }
+    client.force_login(world.practice_manager)
+    rows = client.get(f"/engagements/{world.engagement.pk}/costs/?_export=csv").content.decode().splitlines()
+    assert rows[2].split(",") == ["2026-02", "4850.00", "", "0", "", "9000.00", "", "0", "no data"]
+    assert rows[3].endswith(",month to date")

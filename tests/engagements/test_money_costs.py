@@ -48,8 +48,10 @@ def test_the_cost_report_prices_each_month_from_its_measured_volume(world, price
     assert [m.month for m in report.months] == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
     # projected: 1000 × 2.00 + 500 × 1.50 + 1600 + 500
     assert {m.projected for m in report.months} == {Decimal("4850.00")}
-    # January: 1000 × 2.00 + 200 × 1.50 + 1600 + 500; February: 10 × 2.00 + 2100; March: nothing measured yet
-    assert [m.actual for m in report.months] == [Decimal("4400.00"), Decimal("2120.00"), Decimal("2100.00")]
+    # January: 1000 × 2.00 + 200 × 1.50 + 1600 + 500; February: 10 × 2.00 + 2100; March: nothing measured yet,
+    # so no actual cost at all (not the fixed fees alone), and it is the month to date
+    assert [m.actual for m in report.months] == [Decimal("4400.00"), Decimal("2120.00"), None]
+    assert [m.state for m in report.months] == ["closed", "closed", "month to date"]
 
 
 def test_the_cost_report_takes_the_same_number_of_queries_for_more_months(world, priced, django_assert_max_num_queries):
@@ -91,9 +93,10 @@ def test_a_months_credits_never_exceed_its_fees(world, priced):
     assert [c.capped for c in credits] == [False, False, True]
     # A filtered list shows the same capped amount for the last week as the full one.
     assert costs.service_credits(Breach.objects.filter(pk=weeks[2].pk))[0].amount == Decimal("420.00")
-    report = costs.cost_report(priced, world.practice_manager, today=date(2026, 2, 20))
+    report = costs.cost_report(priced, world.practice_manager, today=date(2026, 3, 20))
     february = report.months[1]
-    assert february.credits == february.actual == Decimal("2100.00") and february.net == 0
+    assert february.credits == Decimal("2100.00")
+    assert (february.state, february.actual, february.net) == ("no data", None, None)
 
 
 def test_a_breach_outside_the_contracts_term_earns_nothing(world, priced):
@@ -107,9 +110,10 @@ def test_savings_are_in_house_less_net_and_hidden_from_the_provider(world, price
     world.practice.in_house_monthly_cost = Decimal("9000")
     world.practice.save()
     priced = Contract.objects.get(pk=priced.pk)
-    practice_view = costs.cost_report(priced, world.practice_manager, today=date(2026, 1, 20))
-    assert practice_view.months[0].savings == Decimal("9000") - Decimal("2100.00")
-    provider_view = costs.cost_report(priced, world.provider_manager, today=date(2026, 1, 20))
+    push_volumes(world, [("claims_processed", date(2026, 1, 5), 10)])
+    practice_view = costs.cost_report(priced, world.practice_manager, today=date(2026, 2, 20))
+    assert practice_view.months[0].savings == Decimal("9000") - Decimal("2120.00")
+    provider_view = costs.cost_report(priced, world.provider_manager, today=date(2026, 2, 20))
     assert provider_view.months[0].in_house is None and provider_view.months[0].savings is None
     assert "in_house" not in provider_view.chart() and "savings" not in provider_view.chart()
 
@@ -148,3 +152,59 @@ def test_credits_never_exceed_a_months_fees_nor_their_own_percent(fees, percents
         amount, capped = amounts[breach_row.pk]
         earned = (fees * breach_row.target.service_credit_percent / 100).quantize(Decimal("0.01"))
         assert Decimal("0") <= amount <= earned and capped == (amount < earned)
+
+
+@pytest.fixture
+def five_months(world, priced):
+    """In-house 9,000; claims measured in January and March only; today is 10 May (May is under way)."""
+    world.practice.in_house_monthly_cost = Decimal("9000")
+    world.practice.save()
+    push_volumes(
+        world,
+        [
+            ("claims_processed", date(2026, 1, 5), 1000),  # 2000 + 1600 + 500 = 4100
+            ("claims_processed", date(2026, 3, 5), 500),  # 1000 + 2100 = 3100
+            ("claims_processed", date(2026, 5, 2), 100),  # the month to date
+        ],
+    )
+    return costs.cost_report(Contract.objects.get(pk=priced.pk), world.practice_manager, today=date(2026, 5, 10))
+
+
+def test_a_month_without_measured_volume_has_no_actual_cost_and_stays_out_of_the_totals(five_months):
+    states = [(m.month.month, m.state, m.actual, m.net, m.savings) for m in five_months.months]
+    assert states == [
+        (1, "closed", Decimal("4100.00"), Decimal("4100.00"), Decimal("4900.00")),
+        (2, "no data", None, None, None),
+        (3, "closed", Decimal("3100.00"), Decimal("3100.00"), Decimal("5900.00")),
+        (4, "no data", None, None, None),
+        (5, "month to date", Decimal("2300.00"), Decimal("2300.00"), Decimal("6700.00")),
+    ]
+    # Two whole months with data, in every column alike; the month to date waits until it closes.
+    assert len(five_months.counted_months) == 2
+    assert five_months.totals == {
+        "projected": Decimal("9700.00"),
+        "actual": Decimal("7200.00"),
+        "credits": Decimal("0"),
+        "net": Decimal("7200.00"),
+        "in_house": Decimal("18000.00"),
+        "savings": Decimal("10800.00"),
+    }
+
+
+def test_the_chart_leaves_gaps_not_zeros_for_months_without_data_and_the_month_to_date(five_months):
+    chart = five_months.chart()
+    assert chart["actual"] == [4100.0, None, 3100.0, None, None]
+    assert chart["net"] == [4100.0, None, 3100.0, None, None]
+    assert chart["savings"] == [4900.0, None, 5900.0, None, None]
+    assert chart["projected"] == [4850.0] * 5  # the plan has no gaps
+
+
+def test_an_hourly_only_contract_needs_no_volume_to_have_a_cost(world):
+    contract = contract_for(world, account_management_fee=Decimal("500"))
+    line(contract, "scheduling", basis=PricingBasis.HOURLY, fte=Decimal("1"))
+    report = costs.cost_report(contract, world.practice_manager, today=date(2026, 3, 10))
+    assert [(m.state, m.actual) for m in report.months] == [
+        ("closed", Decimal("2100.00")),
+        ("closed", Decimal("2100.00")),
+        ("month to date", Decimal("2100.00")),
+    ]

@@ -91,7 +91,7 @@ def test_the_cost_page_shows_in_house_cost_and_savings_to_the_practice_only(clie
     page = client.get(url).content.decode()
     assert "18,250.00" in page and "Savings" in page and 'id="cost-chart"' in page
     csv = client.get(url + "?_export=csv").content.decode()
-    assert csv.splitlines()[0].endswith("In-house cost,Savings,Units measured") and "18250.00" in csv
+    assert csv.splitlines()[0].endswith("In-house cost,Savings,Units measured,Status") and "18250.00" in csv
     for who in (world.provider_manager, world.provider_staff):
         client.force_login(who)
         page = client.get(url).content.decode()

@@ -133,6 +133,31 @@ def test_the_demo_shows_slas_missed_breaches_and_remediation_in_progress():
 
 
 @pytest.mark.django_db
+def test_the_demo_shows_a_target_at_risk_in_the_current_period_and_no_breach_for_it():
+    from slas import evidence
+    from slas.models import Breach, KPIValue
+    from slas.periods import closed_before, local_today, period_start
+
+    seed()
+    front_desk = Engagement.objects.get(name="Front desk 2026")
+    today = local_today(front_desk.practice.timezone)
+    at_risk = []
+    for kpi in KPIValue.objects.filter(target__engagement=front_desk).select_related("target__metric"):
+        if kpi.period_start == period_start(today, kpi.target.period):
+            progress = evidence.progress(kpi, today)
+            assert not progress.closed
+            if progress.outlook == evidence.AT_RISK:
+                at_risk.append(kpi)
+    assert at_risk
+    for kpi in at_risk:
+        assert not Breach.objects.filter(target=kpi.target, period_start=kpi.period_start).exists()
+    # Every breach on record is a closed period's.
+    for breach in Breach.objects.select_related("target__engagement__practice"):
+        engagement = breach.target.engagement
+        assert breach.period_end < closed_before(local_today(engagement.practice.timezone), 2)
+
+
+@pytest.mark.django_db
 def test_the_demo_shows_a_transition_with_a_ready_gate_a_closed_one_and_an_overdue_milestone():
     from engagements.services import transition
 

@@ -67,7 +67,7 @@ def plan(world):
         return GateCriterion.objects.create(phase=phase, target=target, consecutive_periods=k)
 
     def closed(target, count):
-        return closed_periods(today, target.period, count)
+        return closed_periods(engagement, today, target.period, count)
 
     return SimpleNamespace(
         engagement=engagement,

@@ -646,8 +646,8 @@ class TestKPIs:
         rows = results(api.as_user(world.provider_staff).get(url("kpivalue-list"), {"metric": "service_level"}))
 
         assert [(k["period_start"], k["value"], k["status"]) for k in rows] == [
-            ("2025-04-01", "80.0000", "breach"),
-            ("2025-03-01", "97.0000", "met"),
+            ("2025-04-01", "80.00", "breach"),
+            ("2025-03-01", "97.00", "met"),
         ]
         april = rows[0]
         assert april["target"] == service_level.pk
@@ -693,11 +693,12 @@ class TestKPIs:
         assert {k["engagement"] for k in mine} == {world.engagement.pk} and len(mine) == 3
         assert {k["engagement"] for k in theirs} == {world.other_engagement.pk} and len(theirs) == 1
         assert {k["engagement"] for k in results(filtered)} == {world.other_engagement.pk}
-        # Someone else's engagement is not a choice the filter offers: refused, not an empty page.
-        assert (
-            api.as_user(world.outsider).get(url("kpivalue-list"), {"engagement": world.engagement.pk}).status_code
-            == 400
-        )
+        # Someone else's engagement reads like an unknown id: an empty page, as every engagement filter answers.
+        hidden = api.as_user(world.outsider).get(url("kpivalue-list"), {"engagement": world.engagement.pk})
+        unknown = api.as_user(world.outsider).get(url("kpivalue-list"), {"engagement": 999_999})
+        assert hidden.status_code == unknown.status_code == 200
+        assert results(hidden) == results(unknown) == []
+        assert api.as_user(world.outsider).get(url("kpivalue-list"), {"engagement": "x"}).status_code == 400
 
 
 class TestBreaches:
@@ -713,7 +714,7 @@ class TestBreaches:
         assert (data["severity"], data["status"], data["value"], data["threshold"]) == (
             "breach",
             "open",
-            "50.0000",
+            "50.00",
             "90.0000",
         )
         assert data["target"] == breach.target_id and data["opened_at"] and data["resolved_at"] is None
@@ -1031,6 +1032,6 @@ def test_filtering_measurements_by_another_tenants_agent_reads_like_an_unknown_i
     client = api.as_user(world.practice_manager)
     other = client.get("/api/v1/measurements/", {"agent": world.other_agent.pk})
     unknown = client.get("/api/v1/measurements/", {"agent": 999999})
-    assert other.status_code == unknown.status_code == 400
-    assert other.data.keys() == unknown.data.keys()
+    assert other.status_code == unknown.status_code == 200
+    assert other.json()["results"] == unknown.json()["results"] == []
     assert client.get("/api/v1/measurements/", {"agent": world.agent.pk}).status_code == 200

@@ -51,14 +51,48 @@ def test_both_sides_managers_get_an_email_once_and_staff_none(missed, world):
     assert not Notification.objects.filter(user__in=[world.practice_staff, world.provider_staff]).exists()
 
 
-def test_a_worse_period_raises_the_severity_of_the_same_breach(sla):
+def test_a_worse_period_raises_the_severity_of_the_same_breach_and_is_announced_once_more(sla, world):
     target = sla.target("service_level", 80, warning_threshold=90)
     sla.push([sla.row("service_level", date(2026, 3, 2), numerator=85, denominator=100)])
     assert Breach.objects.get().severity == Severity.WARNING
     sla.push([sla.row("service_level", date(2026, 3, 3), numerator=0, denominator=100)])
     breach = Breach.objects.get()
     assert (breach.severity, breach.threshold, breach.target) == (Severity.BREACH, 80, target)
-    assert Notification.objects.count() == 2  # one event, told once
+    # The warning was told, then the breach: once each, to both sides, in the portal and by e-mail.
+    keys = sorted(Notification.objects.values_list("key", "user__username"))
+    sides = sorted([world.practice_manager.username, world.provider_manager.username])
+    assert keys == sorted(
+        [(f"breach:{breach.pk}:warning", name) for name in sides]
+        + [(f"breach:{breach.pk}:breach", name) for name in sides]
+    )
+    assert sum("SLA breach: Service level Mar 2026" in m.subject for m in mail.outbox) == 2
+    assert "was a warning before" in Notification.objects.get(key__endswith=":breach", user=world.practice_manager).body
+    for _ in range(2):
+        tasks.recompute_recent()
+        tasks.recompute_target(target.pk)
+    assert Notification.objects.count() == 4  # nothing changed: nothing told again
+
+
+def test_a_breach_that_improves_to_a_warning_is_not_announced_again(sla):
+    sla.target("service_level", 80, warning_threshold=90)
+    sla.push([sla.row("service_level", date(2026, 3, 2), numerator=0, denominator=100)])
+    assert Notification.objects.count() == 2
+    sla.push([sla.row("service_level", date(2026, 3, 3), numerator=900, denominator=1000)])  # 0% → 81.82%
+    assert Breach.objects.get().severity == Severity.WARNING
+    assert Notification.objects.count() == 2
+
+
+def test_a_resolved_breach_that_reopens_is_announced_again_once(sla, world):
+    sla.target("service_level", 80)
+    sla.push([sla.row("service_level", date(2026, 3, 2), numerator=0, denominator=100)])
+    sla.push([sla.row("service_level", date(2026, 3, 3), numerator=1000, denominator=1000)])  # 90.91%: met
+    assert Breach.objects.get().status == BreachStatus.RESOLVED_BY_DATA
+    sla.push([sla.row("service_level", date(2026, 3, 4), numerator=0, denominator=1000)])  # 47.62%
+    assert Breach.objects.get().status == BreachStatus.OPEN
+    reopened = Notification.objects.filter(user=world.practice_manager, key__contains=":reopened:")
+    assert reopened.count() == 1 and "reopened" in reopened.get().body
+    tasks.recompute_recent()
+    assert Notification.objects.count() == 4
 
 
 def test_a_recompute_killed_midway_leaves_the_last_good_state_and_a_rerun_completes_it(sla, monkeypatch):
@@ -83,7 +117,7 @@ def test_a_recompute_killed_midway_leaves_the_last_good_state_and_a_rerun_comple
 
 
 def test_the_nightly_job_catches_up_periods_a_lost_task_never_computed(sla, monkeypatch):
-    target = sla.target("service_level", 80)
+    target = sla.target("service_level", 80, period="day")  # three days ago is past its 2-day grace
     monkeypatch.setattr(tasks.recompute_batch, "delay", lambda *args: None)  # the broker lost the message
     recent = timezone.localdate() - timedelta(days=3)
     sla.push([sla.row("service_level", recent, numerator=1, denominator=10)])

@@ -59,7 +59,7 @@ def test_concurrent_recomputes_of_one_batch_open_exactly_one_breach(sla, world):
     assert connection.vendor == "postgresql"
     assert KPIValue.objects.get(target=target).value == 10
     assert Breach.objects.filter(target=target).count() == 1
-    assert Notification.objects.filter(key=f"breach:{Breach.objects.get().pk}").count() == 2
+    assert Notification.objects.filter(key=f"breach:{Breach.objects.get().pk}:breach").count() == 2
 
 
 def test_concurrent_nightly_and_batch_recomputes_agree(sla, world):

@@ -22,22 +22,24 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def today_for(world):
-    return local_today(world.practice.timezone)
+def judged_day(world):
+    """A day 40 days back: its month is closed (ended, and past the 2-day grace) whatever today is, so breaches
+    open for it. Data for the period under way is provisional and opens none."""
+    return local_today(world.practice.timezone) - timedelta(days=40)
 
 
-def this_month(world):
-    return period_start(today_for(world), "month")
+def judged_month(world):
+    return period_start(judged_day(world), "month")
 
 
 @pytest.fixture
 def missed(sla, world):
-    """Service level ≥ 80% (warning under 90%), met last month (95%) and missed this month (50%)."""
+    """Service level ≥ 80% (warning under 90%), met in one closed month (95%) and missed the next (50%)."""
     target = sla.target("service_level", 80, warning_threshold=90)
-    last_month = shift(this_month(world), "month", -1)
+    last_month = shift(judged_month(world), "month", -1)
     sla.push([
         sla.row("service_level", last_month, numerator=95, denominator=100, external_id="sl-last"),
-        sla.row("service_level", today_for(world), numerator=5, denominator=10, external_id="sl-now"),
+        sla.row("service_level", judged_day(world), numerator=5, denominator=10, external_id="sl-now"),
     ])  # fmt: skip
     return target
 
@@ -70,12 +72,14 @@ class TestEngagementSLAPage:
         assert response.status_code == 200
         (trend,) = response.context["trends"]
         assert trend.target == missed
-        assert trend.current.value == 50 and trend.status == KPIStatus.BREACH
-        assert trend.current_label == label(this_month(world), "month")
+        assert trend.last_closed.value == 50 and trend.status == KPIStatus.BREACH
+        assert trend.last_closed.period_label == label(judged_month(world), "month")
+        assert trend.last_closed_breach == Breach.objects.get()
         (chart,) = response.context["charts"]
         assert len(chart["labels"]) == 12 and chart["labels"][-1] == trend.current_label
-        assert chart["values"][-2:] == [95.0, 50.0]
-        assert chart["values"][:-2] == [None] * 10  # gaps, not zeros
+        months = chart["labels"].index(label(judged_month(world), "month"))
+        assert chart["values"][months - 1 : months + 1] == [95.0, 50.0]
+        assert chart["values"].count(None) == 10  # gaps, not zeros
         assert chart["threshold"] == 80.0 and chart["warning"] == 90.0
         html = response.content.decode()
         assert f'id="sla-chart-{missed.pk}"' in html and 'id="sla-charts-data"' in html
@@ -117,7 +121,7 @@ class TestEngagementSLAPage:
         url = reverse("slas:engagement_slas", args=[world.engagement.pk])
         client.force_login(world.practice_manager)
         sla.target("service_level", 80)
-        sla.push([sla.row("service_level", today_for(world), numerator=1, denominator=2)])
+        sla.push([sla.row("service_level", judged_day(world), numerator=1, denominator=2)])
         client.get(url)
         with django_assert_max_num_queries(25) as few:
             client.get(url)
@@ -125,7 +129,7 @@ class TestEngagementSLAPage:
         codes = ["first_call_resolution", "escalation_rate", "appointment_adherence", "claim_accuracy"]
         for code in codes:
             sla.target(code, 50, period="week")
-        start = this_month(world) - timedelta(days=60)
+        start = judged_month(world) - timedelta(days=60)
         sla.push([
             sla.row(code, start + timedelta(days=day), numerator=day % 3, denominator=3)
             for code in codes
@@ -163,7 +167,7 @@ class TestTargetForms:
     def test_a_practice_manager_adds_a_target_and_its_kpis_are_computed(
         self, client, world, sla, service_level, django_capture_on_commit_callbacks
     ):
-        sla.push([sla.row("service_level", today_for(world), numerator=1, denominator=2)])
+        sla.push([sla.row("service_level", judged_day(world), numerator=1, denominator=2)])
         client.force_login(world.practice_manager)
         url = reverse("slas:target_create", args=[world.engagement.pk])
         with django_capture_on_commit_callbacks(execute=True):
@@ -203,7 +207,7 @@ class TestTargetForms:
         assert response.status_code == 302
         missed.refresh_from_db()
         assert missed.threshold == 40
-        assert KPIValue.objects.get(target=missed, period_start=this_month(world)).status == KPIStatus.MET
+        assert KPIValue.objects.get(target=missed, period_start=judged_month(world)).status == KPIStatus.MET
         assert Breach.objects.get().status == BreachStatus.RESOLVED_BY_DATA
 
     def test_the_provider_cannot_open_the_target_forms(self, client, world, missed):
@@ -222,7 +226,7 @@ def add_engagement_with_target(world, sla, provider=None, *, value=(5, 10), code
     target = sla.target(code, 80, engagement=engagement)
     numerator, denominator = value
     sla.push(
-        [sla.row(code, today_for(world), engagement=engagement, numerator=numerator, denominator=denominator)],
+        [sla.row(code, judged_day(world), engagement=engagement, numerator=numerator, denominator=denominator)],
         by=manager,
     )
     return engagement, target
@@ -248,10 +252,10 @@ class TestPortfolio:
 
     def test_a_cell_shows_the_latest_judged_period_not_one_with_too_few_samples(self, client, world, sla):
         target = sla.target("service_level", 80, min_sample_size=10)
-        last_month = shift(this_month(world), "month", -1)
+        last_month = shift(judged_month(world), "month", -1)
         sla.push([
             sla.row("service_level", last_month, numerator=9, denominator=10),
-            sla.row("service_level", today_for(world), numerator=1, denominator=2),  # too few this month
+            sla.row("service_level", judged_day(world), numerator=1, denominator=2),  # too few this month
         ])  # fmt: skip
         client.force_login(world.provider_manager)
         ((cell,),) = client.get(reverse("slas:portfolio")).context["rows"][0].cells
@@ -307,7 +311,7 @@ class TestLists:
         assert len(client.get(url).context["table"].rows) == 2
         response = client.get(url, {"status": "breach"})
         (row,) = response.context["table"].page.object_list
-        assert row.record.period_start == this_month(world)
+        assert row.record.period_start == judged_month(world)
         exported = csv_rows(client.get(url, {"status": "breach", "_export": "csv"}))
         assert len(exported) == 1
         assert exported[0]["Status"] == "Breach" and exported[0]["Value"] == "50.0000"
@@ -345,7 +349,11 @@ class TestLists:
         other_manager = world.other_provider_manager
         sla.target("service_level", 80, engagement=world.other_engagement, by=world.outsider)
         sla.push(
-            [sla.row("service_level", today_for(world), engagement=world.other_engagement, numerator=1, denominator=4)],
+            [
+                sla.row(
+                    "service_level", judged_day(world), engagement=world.other_engagement, numerator=1, denominator=4
+                )
+            ],
             by=other_manager,
         )
         client.force_login(world.outsider)
@@ -364,7 +372,7 @@ class TestLists:
         baseline = len(few)  # now: the connection's query log is a bounded deque that the setup below may roll
         for _ in range(5):
             add_engagement_with_target(world, sla, provider=world.provider)
-        sla.push([sla.row("service_level", today_for(world), numerator=1, denominator=3) for _ in range(3)])
+        sla.push([sla.row("service_level", judged_day(world), numerator=1, denominator=3) for _ in range(3)])
         with django_assert_max_num_queries(baseline):
             client.get(url)
         with django_assert_max_num_queries(baseline):
@@ -381,7 +389,7 @@ class TestBreachAndRemediation:
         response = client.get(breach.get_absolute_url())
         assert response.context["kpi"].value == 50
         (day,) = response.context["daily"]
-        assert (day["date"], day["rows"], day["value"]) == (today_for(world), 1, "50%")
+        assert (day["date"], day["rows"], day["value"]) == (judged_day(world), 1, "50%")
         html = response.content.decode()
         assert "80%" in html and 'data-testid="propose-plan"' not in html
 
@@ -440,8 +448,8 @@ class TestUpload:
         client.force_login(world.provider_manager)
         content = csv_text(
             world,
-            (world.engagement.pk, "service_level", today_for(world), 5, 0, "", "u-1"),
-            (world.engagement.pk, "no_such_metric", today_for(world), 1, 2, "", "u-2"),
+            (world.engagement.pk, "service_level", judged_day(world), 5, 0, "", "u-1"),
+            (world.engagement.pk, "no_such_metric", judged_day(world), 1, 2, "", "u-2"),
             (world.engagement.pk, "service_level", "yesterday", 1, 2, "", "u-3"),
         )
         response = upload(client, content)
@@ -460,8 +468,8 @@ class TestUpload:
         client.force_login(world.provider_manager)
         content = csv_text(
             world,
-            (world.engagement.pk, "first_call_resolution", today_for(world), 60, 100, "", "fcr-1"),
-            (world.engagement.pk, "first_call_resolution", today_for(world), 10, 20, "", "fcr-2"),
+            (world.engagement.pk, "first_call_resolution", judged_day(world), 60, 100, "", "fcr-1"),
+            (world.engagement.pk, "first_call_resolution", judged_day(world), 10, 20, "", "fcr-2"),
         )
         response = upload(client, content)
         preview = response.context["preview"]
@@ -476,7 +484,7 @@ class TestUpload:
         assert response.status_code == 302 and response.url == batch.get_absolute_url()
         assert (batch.source, batch.submitted_by, batch.created_count) == ("upload", world.provider_manager, 2)
         breach = Breach.objects.get(target=target)
-        assert breach.value == Decimal("58.3333")  # 70 / 120
+        assert breach.value == Decimal("58.33")  # 70 / 120
         page = client.get(batch.get_absolute_url())
         assert page.context["breaches"] == [breach] and page.context["object"].recomputed_at is not None
         client.force_login(world.practice_manager)
@@ -487,9 +495,9 @@ class TestUpload:
         client.force_login(world.provider_manager)
         content = csv_text(
             world,
-            (world.engagement.pk, "service_level", today_for(world), 5, 10, "", "sl-now"),  # same as stored
-            (world.engagement.pk, "service_level", shift(this_month(world), "month", -1), 50, 100, "", "sl-last"),
-            (world.engagement.pk, "service_level", today_for(world), 9, 10, "", "sl-new"),
+            (world.engagement.pk, "service_level", judged_day(world), 5, 10, "", "sl-now"),  # same as stored
+            (world.engagement.pk, "service_level", shift(judged_month(world), "month", -1), 50, 100, "", "sl-last"),
+            (world.engagement.pk, "service_level", judged_day(world), 9, 10, "", "sl-new"),
         )
         conflict = upload(client, content)
         assert conflict.context["rejected"].errors[0]["row"] == 2
@@ -498,7 +506,7 @@ class TestUpload:
 
     def test_a_tampered_or_borrowed_preview_is_refused(self, client, world, missed):
         client.force_login(world.provider_manager)
-        content = csv_text(world, (world.engagement.pk, "service_level", today_for(world), 1, 2, "", "x-1"))
+        content = csv_text(world, (world.engagement.pk, "service_level", judged_day(world), 1, 2, "", "x-1"))
         payload = upload(client, content).context["payload"]
         response = client.post(reverse("slas:upload"), {"payload": payload[:-3] + "abc"}, follow=True)
         assert "expired or is not yours" in response.content.decode()
@@ -509,7 +517,7 @@ class TestUpload:
 
     def test_more_than_ten_thousand_rows_are_refused_with_the_limit(self, client, world, missed):
         client.force_login(world.provider_manager)
-        rows = [(world.engagement.pk, "calls_handled", today_for(world), "", "", 1, f"c-{n}") for n in range(10_001)]
+        rows = [(world.engagement.pk, "calls_handled", judged_day(world), "", "", 1, f"c-{n}") for n in range(10_001)]
         response = upload(client, csv_text(world, *rows))
         assert "at most 10,000 rows" in response.context["form"].errors["file"][0]
         assert Measurement.objects.count() == 2
@@ -517,7 +525,7 @@ class TestUpload:
     def test_an_oversized_file_is_refused_before_it_is_read(self, client, world, monkeypatch):
         monkeypatch.setattr(sla_forms, "MAX_UPLOAD_BYTES", 100)
         client.force_login(world.provider_manager)
-        rows = [(world.engagement.pk, "calls_handled", today_for(world), "", "", 1, f"c-{n}") for n in range(10)]
+        rows = [(world.engagement.pk, "calls_handled", judged_day(world), "", "", 1, f"c-{n}") for n in range(10)]
         response = upload(client, csv_text(world, *rows))
         assert "at most 10,000 rows" in response.context["form"].errors["file"][0]
 

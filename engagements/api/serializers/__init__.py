@@ -165,6 +165,12 @@ class EngagementSerializer(serializers.ModelSerializer):
     status = EnumChoiceField(EngagementStatus, read_only=True)
     allowed_next_statuses = serializers.SerializerMethodField()
     service_lines = ServiceLineCodeField(many=True, required=False, help_text="Service line codes.")
+    sla_grace_days = serializers.IntegerField(
+        read_only=True,
+        help_text="Days after an SLA period's last day during which late data may still arrive: a period is judged "
+        "(breaches, service credits, termination evidence) only once they have passed. Default 2; set by a portal "
+        "admin.",
+    )
 
     class Meta:
         model = Engagement
@@ -179,6 +185,7 @@ class EngagementSerializer(serializers.ModelSerializer):
             "service_lines",
             "target_go_live",
             "summary",
+            "sla_grace_days",
             "created_at",
             "updated_at",
         ]

@@ -222,13 +222,32 @@ class ServiceCreditSerializer(serializers.Serializer):
 
 class CostMonthSerializer(serializers.Serializer):
     month = serializers.DateField()
+    state = serializers.ChoiceField(
+        choices=["closed", "no data", "month to date"],
+        read_only=True,
+        help_text="closed: a whole month with data, counted in the totals. no data: none of the per-unit lines has "
+        "measured volume, so there is no actual cost (not the fixed fees alone), no net and no savings. month to "
+        "date: the practice's current month as it stands, out of the totals until it closes.",
+    )
     projected = _money(help_text="From the scope's expected volumes.")
-    actual = _money(help_text="From the volumes measured that month.")
+    actual = _money(allow_null=True, help_text="From the volumes measured that month; null when there is no data.")
     credits = _money(help_text="Service credits earned by that month's breaches.")
-    net = _money(help_text="Actual − credits.")
+    net = _money(allow_null=True, help_text="Actual − credits; null when there is no data.")
     in_house = _money(allow_null=True, help_text="The practice's in-house monthly cost; null for the provider.")
-    savings = _money(allow_null=True, help_text="In-house − net; null for the provider.")
+    savings = _money(allow_null=True, help_text="In-house − net; null for the provider and when there is no data.")
     units = serializers.DictField(child=serializers.IntegerField(), help_text="Units measured per service line.")
+
+
+class CostTotalsSerializer(serializers.Serializer):
+    """Sums over the closed months with data only: no month without data, not the month to date."""
+
+    months = serializers.IntegerField(help_text="How many months the totals cover.")
+    projected = _money()
+    actual = _money()
+    credits = _money()
+    net = _money()
+    in_house = _money(allow_null=True, help_text="Null for the provider.")
+    savings = _money(allow_null=True, help_text="Null for the provider.")
 
 
 class UnagreedMonthSerializer(serializers.Serializer):
@@ -256,4 +275,9 @@ class CostReportSerializer(serializers.Serializer):
     projected_monthly_cost = _money(source="projected_monthly")
     one_off_fees_total = _money(source="one_off_total")
     months = CostMonthSerializer(many=True)
+    totals = serializers.SerializerMethodField()
     unagreed_scope = UnagreedScopeSerializer(many=True, source="unagreed")
+
+    @extend_schema_field(CostTotalsSerializer)
+    def get_totals(self, report) -> dict:
+        return CostTotalsSerializer({**report.totals, "months": len(report.counted_months)}).data

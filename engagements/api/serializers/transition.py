@@ -10,6 +10,7 @@ from engagements.api.serializers import ServiceLineCodeField
 from engagements.models import Engagement, GateCriterion, GateDecision, Milestone, TransitionPhase
 from engagements.models.people import display_name
 from engagements.services import transition as services
+from slas import evidence
 
 
 class PhaseStatus:
@@ -119,10 +120,8 @@ class GateCriterionSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         user = _user(self)
         if user is not None and user.is_authenticated:
-            from slas.models import SLATarget  # SLA targets are the SLA engine's (lazy: see DESIGN §2)
-
             self.fields["phase"].queryset = TransitionPhase.objects.for_user(user)
-            self.fields["target"].queryset = SLATarget.objects.for_user(user)
+            self.fields["target"].queryset = evidence.targets_for(user)
 
     def validate_phase(self, phase):
         if self.instance is not None and phase != self.instance.phase:

@@ -30,6 +30,7 @@ from engagements.filters.money import (
 )
 from engagements.models import Contract, ContractScope, Engagement, OneOffFee, VolumeTier
 from engagements.services import money
+from slas import evidence
 
 PRACTICE_ONLY = "The practice's managers only, and only while the contract is unsigned: a signed contract's scope and "
 PRACTICE_ONLY += "pricing change through an approved change request (400 otherwise)."
@@ -178,9 +179,9 @@ class ServiceCreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     filter_backends = []  # the FilterSet is applied below, on breaches; its model is the SLA engine's
 
     def breaches(self):
-        from slas.models import Breach  # engagements reads the SLA engine lazily (DESIGN §2)
-
-        visible = costs.earning_breaches(Breach.objects.for_user(self.request.user)).order_by("-period_start", "-pk")
+        visible = costs.earning_breaches(evidence.breaches().for_user(self.request.user)).order_by(
+            "-period_start", "-pk"
+        )
         return ServiceCreditFilterSet(self.request.query_params, queryset=visible, request=self.request).qs
 
     def list(self, request, *args, **kwargs):

@@ -17,7 +17,7 @@ def owe_unrecomputed_batches(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("slas", "0004_lean_measurement_indexes"),
+        ("slas", "0005_breach_announced_severity"),
     ]
 
     operations = [
