@@ -220,6 +220,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.tasks.send_reminders",
         "schedule": crontab(minute=5),
     },
+    "purge-idempotency-keys": {
+        # A key answers retries for 24 hours; older ones are free for reuse and only take space.
+        "task": "engagements.tasks.purge_idempotency_keys",
+        "schedule": crontab(minute=40),
+    },
     "clear-expired-sessions": {
         "task": "bpo_portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
@@ -262,6 +267,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bpo_portal.api.idempotency.add_idempotency_header",
+    ],
 }
 
 # --- Tables, forms, logging ---------------------------------------------------------------------------------------

@@ -127,3 +127,12 @@ def send_escalation_email(escalation_id: int) -> str:
         escalation.emailed_at = timezone.now()
         escalation.save(update_fields=["emailed_at"])
     return "sent"
+
+
+@shared_task
+def purge_idempotency_keys() -> int:
+    """The hourly beat job: forget idempotency keys older than 24 hours. Returns how many were deleted."""
+    from engagements.models import IdempotencyKey
+
+    deleted, _ = IdempotencyKey.objects.expired().delete()
+    return deleted

@@ -17,6 +17,7 @@ from engagements.models.diligence import (
     DueDiligenceReview,
 )
 from engagements.models.engagements import AgentAssignment, Engagement, EngagementStatusChange
+from engagements.models.idempotency import IdempotencyKey
 from engagements.models.notifications import Notification
 from engagements.models.organizations import Agent, Location, Practice, Provider, ServiceLine
 from engagements.models.people import ApiToken, Invitation, Membership
@@ -48,6 +49,7 @@ __all__ = [
     "Feedback",
     "GateCriterion",
     "GateDecision",
+    "IdempotencyKey",
     "Invitation",
     "Location",
     "Meeting",
