@@ -225,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.tasks.purge_idempotency_keys",
         "schedule": crontab(minute=40),
     },
+    "retry-webhook-deliveries": {
+        # Failed webhook deliveries wait in the database with their next attempt's time (exponential backoff).
+        "task": "engagements.tasks.retry_webhook_deliveries",
+        "schedule": crontab(),
+    },
     "clear-expired-sessions": {
         "task": "bpo_portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
@@ -272,6 +277,10 @@ SPECTACULAR_SETTINGS = {
         "bpo_portal.api.idempotency.add_idempotency_header",
     ],
 }
+
+# --- Webhooks -----------------------------------------------------------------------------------------------------
+# A CA bundle (a file path) to verify receivers' certificates with, for a private CA; empty: the usual public CAs.
+WEBHOOK_CA_BUNDLE = env_str("WEBHOOK_CA_BUNDLE", "")
 
 # --- Tables, forms, logging ---------------------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"

@@ -25,6 +25,7 @@ from engagements.notifications import notify
 from slas.choices import BreachStatus, Grain, KPIStatus, Severity
 from slas.models import Breach, KPIValue, Measurement, SLATarget
 from slas.periods import label, period_end, period_start
+from slas.webhooks import announce_resolved, breach_payload, emit
 
 QUANTUM = Decimal("0.0001")
 PERIOD_EXPRESSIONS = {Grain.DAY: F("date"), Grain.WEEK: TruncWeek("date"), Grain.MONTH: TruncMonth("date")}
@@ -194,6 +195,7 @@ def _recompute_touched_in_database(touched: dict[tuple[int, int], list[str]]) ->
     triples = [(e, m, day) for (e, m), days in touched.items() for day in days]
     params = {name: _array(t[index] for t in triples) for index, name in enumerate(("engagements", "metrics", "days"))}
     result = _upsert_in_database(_TOUCHED_SCOPE, _TOUCHED_SUMS, _TOUCHED_VANISHED, params)
+    announce_resolved(params["now"])
     unnotified = Breach.objects.filter(
         target__engagement_id__in={e for e, _ in touched},
         target__metric_id__in={m for _, m in touched},
@@ -211,6 +213,7 @@ def _recompute_since_in_database(target_ids: list[int], since: date) -> Recomput
         return RecomputeResult()
     params = {"targets": _array(target_ids), "since": since}
     result = _upsert_in_database("", _SINCE_SUMS, _SINCE_VANISHED, params)
+    announce_resolved(params["now"])
     unnotified = Breach.objects.filter(target__in=target_ids, period_start__gte=period_start(since, Grain.MONTH))
     result.breaches_opened = _notify(
         unnotified.filter(status=BreachStatus.OPEN, notified_at__isnull=True), params["now"]
@@ -412,6 +415,7 @@ def _flag_breaches(targets, judged, result: RecomputeResult, now) -> None:
     # ignore_conflicts: a concurrent recompute may have opened the same breach; the constraint keeps one.
     Breach.objects.bulk_create(new, ignore_conflicts=True)
     Breach.objects.bulk_update(changed, ["severity", "status", "value", "threshold", "resolved_at"], batch_size=500)
+    announce_resolved(now)
     unnotified = Breach.objects.filter(
         target__in=list(by_id), period_start__gte=first, status=BreachStatus.OPEN, notified_at__isnull=True
     )
@@ -449,6 +453,7 @@ def _notify(breaches, now) -> list[int]:
             url=reverse("slas:breach_detail", args=[breach.pk]),
             engagement=engagement,
         )
+        emit("breach.opened", engagement, breach_payload(breach, status=BreachStatus.OPEN))
         notified.append(breach.pk)
     return notified
 

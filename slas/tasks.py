@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from slas import rollups
 from slas.models import IngestBatch, SLATarget
+from slas.webhooks import emit
 
 RETRY = {"autoretry_for": (OperationalError, ConnectionError), "retry_backoff": True, "max_retries": 5}
 
@@ -19,6 +20,8 @@ def recompute_batch(batch_id: int) -> dict:
         return {"status": "missing"}
     result = rollups.recompute_touched(batch.touched_pairs())
     IngestBatch.objects.filter(pk=batch_id).update(recomputed_at=timezone.now())
+    for engagement in batch.engagements.all():  # webhooks: one batch.recomputed per engagement it touched
+        emit("batch.recomputed", engagement, {"batch": batch.pk, "kpi_values": result.kpi_values})
     return {"status": "done", "kpi_values": result.kpi_values, "breaches_opened": len(result.breaches_opened)}
 
 

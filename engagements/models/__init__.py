@@ -24,6 +24,7 @@ from engagements.models.people import ApiToken, Invitation, Membership
 from engagements.models.permissions import EngagementGroupObjectPermission, EngagementUserObjectPermission
 from engagements.models.terms import Checkpoint
 from engagements.models.transition import GateCriterion, GateDecision, Milestone, TransitionPhase
+from engagements.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "ActionItem",
@@ -64,4 +65,7 @@ __all__ = [
     "ServiceLine",
     "TransitionPhase",
     "VolumeTier",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
