@@ -67,9 +67,7 @@ class WebhookEvent(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     event_type = models.CharField(max_length=60)
-    engagement = models.ForeignKey(
-        "engagements.Engagement", on_delete=models.CASCADE, related_name="webhook_events"
-    )
+    engagement = models.ForeignKey("engagements.Engagement", on_delete=models.CASCADE, related_name="webhook_events")
     payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
