@@ -12,6 +12,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -74,6 +75,20 @@ def test_an_event_is_delivered_signed_with_the_endpoints_secret(
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     assert (delivery.status, delivery.response_code, delivery.attempts) == (DeliveryStatus.SUCCEEDED, 200, 1)
     assert delivery.duration_ms is not None
+
+
+def test_the_readmes_verification_snippet_accepts_a_real_delivery(
+    world, debug, receiver, django_capture_on_commit_callbacks
+):
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    snippet = readme.split("Verifying a delivery", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    namespace = {}
+    exec(snippet, namespace)  # noqa: S102 - our own README's code
+    endpoint = register(world.practice_manager, receiver.url)
+    fire(django_capture_on_commit_callbacks, world.engagement)
+    [received] = receiver.requests
+    assert namespace["verify"](endpoint.secret, received.headers["X-Signature"], received.body)
+    assert not namespace["verify"](endpoint.secret, received.headers["X-Signature"], received.body + b" ")
 
 
 def test_a_tampered_body_fails_verification(world, debug, receiver, django_capture_on_commit_callbacks):
