@@ -198,6 +198,7 @@ def record_event(event_type: str, engagement_id: int, payload: dict) -> WebhookE
         return None
     with transaction.atomic():
         event = WebhookEvent.objects.create(event_type=event_type, engagement=engagement, payload=payload)
+        # Endpoints are few (a handful per organisation), and JSON list containment is not portable to SQLite.
         endpoints = [e for e in WebhookEndpoint.objects.active().select_related("owner") if event_type in e.events]
         now = timezone.now()
         WebhookDelivery.objects.bulk_create(
@@ -292,7 +293,8 @@ def send(endpoint: WebhookEndpoint, event: WebhookEvent, delivery: WebhookDelive
         return None, None, refused.message
     except requests.RequestException as error:
         return None, _ms_since(started), f"{error.__class__.__name__}: {error}"[:300]
-    return response.status_code, _ms_since(started), "" if response.ok else f"HTTP {response.status_code}"
+    code = response.status_code
+    return code, _ms_since(started), "" if 200 <= code < 300 else f"HTTP {code}"  # a redirect is not followed
 
 
 def _ms_since(started: float) -> int:

@@ -188,6 +188,15 @@ def test_failures_are_retried_with_exponential_backoff(world, debug, receiver, d
     assert len({r.headers["X-Webhook-Id"] for r in receiver.requests}) == 1  # the same event every time
 
 
+def test_a_redirect_is_not_followed_and_counts_as_a_failure(world, debug, receiver, django_capture_on_commit_callbacks):
+    receiver.answers = [302]
+    endpoint = register(world.practice_manager, receiver.url)
+    fire(django_capture_on_commit_callbacks, world.engagement)
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert (delivery.status, delivery.response_code, delivery.error) == (DeliveryStatus.PENDING, 302, "HTTP 302")
+    assert len(receiver.requests) == 1
+
+
 def test_a_success_after_failures_clears_the_endpoints_failure_clock(
     world, debug, receiver, django_capture_on_commit_callbacks
 ):
