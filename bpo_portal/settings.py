@@ -251,6 +251,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.tasks.send_reminders",
         "schedule": crontab(minute=5),
     },
+    "purge-idempotency-keys": {
+        # A key answers retries for 24 hours; older ones are free for reuse and only take space.
+        "task": "engagements.tasks.purge_idempotency_keys",
+        "schedule": crontab(minute=40),
+    },
+    "retry-webhook-deliveries": {
+        # Failed webhook deliveries wait in the database with their next attempt's time (exponential backoff).
+        "task": "engagements.tasks.retry_webhook_deliveries",
+        "schedule": crontab(),
+    },
     "clear-expired-sessions": {
         "task": "bpo_portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
@@ -293,7 +303,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bpo_portal.api.idempotency.add_idempotency_header",
+    ],
 }
+
+# --- Webhooks -----------------------------------------------------------------------------------------------------
+# A CA bundle (a file path) to verify receivers' certificates with, for a private CA; empty: the usual public CAs.
+WEBHOOK_CA_BUNDLE = env_str("WEBHOOK_CA_BUNDLE", "")
 
 # --- Tables, forms, logging ---------------------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"

@@ -117,3 +117,18 @@ class ReminderAdmin(admin.ModelAdmin):
     list_filter = ("kind", "side")
     search_fields = ("title",)
     readonly_fields = ("kind", "item_type", "item_id", "due_on", "engagement", "side", "recipients", "created_at")
+
+
+@admin.register(models.WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ("url", "owner", "is_active", "failing_since", "created_at")
+    list_filter = ("is_active",)
+    exclude = ("secret",)  # signs deliveries; shown once to its owner, never here
+    readonly_fields = ("failing_since", "disabled_at", "created_at")
+
+
+@admin.register(models.WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("event", "endpoint", "status", "attempts", "response_code", "next_attempt_at")
+    list_filter = ("status",)
+    readonly_fields = [field.name for field in models.WebhookDelivery._meta.fields]

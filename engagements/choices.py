@@ -115,3 +115,11 @@ class CheckpointOutcome(models.TextChoices):
     CONTINUE = "continue", "Continue"
     CONTINUE_WITH_CONDITIONS = "conditions", "Continue with conditions"
     END = "end", "End the engagement"
+
+
+class DeliveryStatus(models.TextChoices):
+    """Where one webhook delivery stands: waiting for its (next) attempt, received, or given up on."""
+
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Delivered"
+    FAILED = "failed", "Failed"

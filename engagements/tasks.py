@@ -127,3 +127,29 @@ def send_escalation_email(escalation_id: int) -> str:
         escalation.emailed_at = timezone.now()
         escalation.save(update_fields=["emailed_at"])
     return "sent"
+
+
+@shared_task
+def purge_idempotency_keys() -> int:
+    """The hourly beat job: forget idempotency keys older than 24 hours. Returns how many were deleted."""
+    from engagements.models import IdempotencyKey
+
+    deleted, _ = IdempotencyKey.objects.expired().delete()
+    return deleted
+
+
+@shared_task
+def deliver_webhook(delivery_id: int) -> str:
+    """One attempt at one webhook delivery; a failure is retried by `retry_webhook_deliveries`, not here, so the
+    backoff schedule lives in the database and survives a worker restart."""
+    from engagements.services.webhooks import attempt_delivery
+
+    return attempt_delivery(delivery_id)
+
+
+@shared_task
+def retry_webhook_deliveries() -> int:
+    """The every-minute beat job: attempt the webhook deliveries whose next try is due."""
+    from engagements.services.webhooks import deliver_due
+
+    return deliver_due()

@@ -117,3 +117,9 @@ urlpatterns += communication_views.urlpatterns
 
 
 # -- reminders --
+
+
+# -- webhooks (next to API tokens) --
+from engagements.views.webhooks import urlpatterns as webhook_urls  # noqa: E402
+
+urlpatterns += webhook_urls

@@ -28,6 +28,7 @@ from kombu.exceptions import KombuError, OperationalError
 
 from slas import rollups
 from slas.models import IngestBatch, OwedRecompute, SLATarget
+from slas.webhooks import emit
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ def run_batch(batch_id: int) -> Outcome:
         IngestBatch.objects.filter(pk=batch_id).update(recomputed_at=timezone.now())
         if owed is not None:
             owed.delete()
+        for engagement in batch.engagements.all():  # webhooks, sent after commit: one per engagement it touched
+            emit("batch.recomputed", engagement, {"batch": batch.pk, "kpi_values": result.kpi_values})
     return Outcome("done", result.kpi_values, len(result.breaches_opened))
 
 

@@ -25,6 +25,7 @@ from engagements.notifications import notify
 from slas.choices import BreachStatus, Grain, KPIStatus, Severity
 from slas.models import Breach, KPIValue, Measurement, SLATarget
 from slas.periods import engagement_closed_before, label, period_end, period_start
+from slas.webhooks import announce_resolved, breach_payload, emit
 
 # The contract's precision: a KPI is stored, shown and judged at 2 decimals, rounded half to even, so what a user
 # reads is what was judged. The exact numerator and denominator are kept beside it.
@@ -208,6 +209,7 @@ def _recompute_touched_in_database(touched: dict[tuple[int, int], list[str]]) ->
     pairs = Q()
     for engagement_id, metric_id in touched:
         pairs |= Q(engagement_id=engagement_id, metric_id=metric_id)
+    announce_resolved(params["now"])
     result.breaches_opened = _notify(SLATarget.objects.filter(pairs).values("pk"), params["now"])
     return result
 
@@ -218,6 +220,7 @@ def _recompute_since_in_database(target_ids: list[int], since: date) -> Recomput
         return RecomputeResult()
     params = {"targets": _array(target_ids), "since": since}
     result = _upsert_in_database("", _SINCE_SUMS, _SINCE_VANISHED, params)
+    announce_resolved(params["now"])
     result.breaches_opened = _notify(target_ids, params["now"])
     return result
 
@@ -425,6 +428,7 @@ def _flag_breaches(targets, judged, result: RecomputeResult, now) -> None:
         ["period_end", "severity", "status", "value", "threshold", "resolved_at", "notified_severity"],
         batch_size=500,
     )
+    announce_resolved(now)
     result.breaches_opened = _notify(list(by_id), now)
 
 
@@ -465,6 +469,7 @@ def _notify(target_ids, now) -> list[int]:
             url=reverse("slas:breach_detail", args=[breach.pk]),
             engagement=breach.target.engagement,
         )
+        emit("breach.opened", breach.target.engagement, breach_payload(breach, status=BreachStatus.OPEN))
         notified.append(breach.pk)
     return notified
 

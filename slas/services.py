@@ -13,6 +13,7 @@ from engagements.notifications import notify
 from slas import bulk, ingest, owed
 from slas.choices import BreachStatus, IngestSource, RemediationStatus
 from slas.models import LIVE_PLAN_STATUSES, Breach, IngestBatch, Measurement, RemediationPlan, SLATarget
+from slas.webhooks import breach_payload, emit, plan_payload
 
 # --- Targets ---------------------------------------------------------------------------------------------------------
 
@@ -158,6 +159,7 @@ def submit_remediation_plan(breach: Breach, *, by, actions: str, owner: str, due
         raise DomainError("The due date cannot be in the past.", field="due_on")
     plan = RemediationPlan.objects.create(breach=breach, actions=actions, owner=owner, due_on=due_on, submitted_by=by)
     _tell_other_side(plan, by, f"Remediation plan proposed for {breach.target.metric} {breach.period_label}")
+    emit("remediation.submitted", engagement, plan_payload(plan))
     return plan
 
 
@@ -174,6 +176,7 @@ def decide_remediation_plan(plan: RemediationPlan, *, by, accept: bool, note: st
     plan.decided_by, plan.decided_at, plan.decision_note = by, timezone.now(), note
     plan.save()
     _tell_other_side(plan, by, f"Remediation plan {plan.get_status_display().lower()}")
+    emit("remediation.decided", plan.breach.target.engagement, plan_payload(plan))
     return plan
 
 
@@ -202,6 +205,7 @@ def close_remediation_plan(plan: RemediationPlan, *, by) -> RemediationPlan:
     plan.status, plan.closed_at = RemediationStatus.CLOSED, timezone.now()
     plan.save(update_fields=["status", "closed_at"])
     Breach.objects.filter(pk=plan.breach_id).update(status=BreachStatus.CLOSED, resolved_at=plan.closed_at)
+    emit("breach.resolved", plan.breach.target.engagement, breach_payload(plan.breach, status=BreachStatus.CLOSED))
     return plan
 
 

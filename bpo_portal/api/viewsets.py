@@ -2,10 +2,11 @@ from django.db import transaction
 from rest_framework import permissions, status, viewsets
 from rest_framework.response import Response
 
+from bpo_portal.api.idempotency import IdempotentCreateMixin
 from engagements.access import is_portal_admin
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
+class ScopedModelViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     """A viewset whose rows are those the caller may see (reads) or change (writes) — nothing else exists.
 
     `queryset` declares the joins and prefetches a list needs; the model's `for_user(user, "view")` narrows it
@@ -14,7 +15,8 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     and deleting are portal-admin work unless a viewset says otherwise (`can_create`, `can_destroy`).
 
     Writes run in a transaction that re-checks, after saving, that the object is still in the caller's write
-    scope, so no payload can move an object into another tenant.
+    scope, so no payload can move an object into another tenant. Every creating POST honours `Idempotency-Key`
+    (`IdempotentCreateMixin`); a custom action that creates lists itself in `creating_actions`.
     """
 
     write_scope = "change"

@@ -65,8 +65,16 @@ router.register("feedback", communication_views.FeedbackViewSet)
 router.register("reminders", communication_views.ReminderViewSet)
 
 
+# -- webhooks --
+from engagements.api.views import webhooks as webhook_views  # noqa: E402
+
+router.register("webhook-endpoints", webhook_views.WebhookEndpointViewSet)
+router.register("webhook-deliveries", webhook_views.WebhookDeliveryViewSet)
+
+
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
+    path("webhook-event-types/", webhook_views.WebhookEventTypeListView.as_view(), name="webhook-event-types"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -17,12 +17,14 @@ from engagements.models.diligence import (
     DueDiligenceReview,
 )
 from engagements.models.engagements import AgentAssignment, Engagement, EngagementStatusChange
+from engagements.models.idempotency import IdempotencyKey
 from engagements.models.notifications import Notification
 from engagements.models.organizations import Agent, Location, Practice, Provider, ServiceLine
 from engagements.models.people import ApiToken, Invitation, Membership
 from engagements.models.permissions import EngagementGroupObjectPermission, EngagementUserObjectPermission
 from engagements.models.terms import Checkpoint
 from engagements.models.transition import GateCriterion, GateDecision, Milestone, TransitionPhase
+from engagements.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "ActionItem",
@@ -48,6 +50,7 @@ __all__ = [
     "Feedback",
     "GateCriterion",
     "GateDecision",
+    "IdempotencyKey",
     "Invitation",
     "Location",
     "Meeting",
@@ -62,4 +65,7 @@ __all__ = [
     "ServiceLine",
     "TransitionPhase",
     "VolumeTier",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

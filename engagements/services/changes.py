@@ -31,6 +31,7 @@ from engagements.choices import PricingBasis
 from engagements.models import ChangeRequest, Contract, ContractScope, ContractVersion, Engagement, ServiceLine
 from engagements.notifications import notify
 from engagements.pricing import ContractTerms, LineTerms, monthly_cost, terms_of
+from engagements.services import webhooks
 
 Kind = ChangeRequest.Kind
 Status = ChangeRequest.Status
@@ -252,6 +253,7 @@ def propose_change_request(engagement: Engagement, *, by, kind: str, reason: str
         f"Change proposed: {request.summary}",
         body=f"{engagement}: {request.reason[:300]}",
     )
+    webhooks.emit("change_request.proposed", engagement, webhooks.change_request_payload(request))
     return request
 
 
@@ -318,6 +320,7 @@ def approve_change_request(request: ChangeRequest, *, by, note: str = "") -> Cha
     )
     _close(request, Status.APPROVED, by=by, note=note, delta=monthly_cost(after) - monthly_cost(before))
     _tell_proposer(request, by)
+    webhooks.emit("change_request.decided", engagement, webhooks.change_request_payload(request))
     return request
 
 
@@ -332,6 +335,7 @@ def reject_change_request(request: ChangeRequest, *, by, note: str) -> ChangeReq
         raise DomainError("Say why the change is rejected, so the other side can answer it.", field="note")
     _close(request, Status.REJECTED, by=by, note=note, delta=current_delta(request))
     _tell_proposer(request, by)
+    webhooks.emit("change_request.decided", request.contract.engagement, webhooks.change_request_payload(request))
     return request
 
 
@@ -348,6 +352,7 @@ def withdraw_change_request(request: ChangeRequest, *, by, note: str = "") -> Ch
         request,
         f"Change withdrawn: {request.summary}",
     )
+    webhooks.emit("change_request.decided", request.contract.engagement, webhooks.change_request_payload(request))
     return request
 
 

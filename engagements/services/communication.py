@@ -38,6 +38,7 @@ from engagements.models import (
     MeetingCadence,
 )
 from engagements.reminders import BOTH, Due
+from engagements.services import webhooks
 from slas import evidence
 
 ANSWER_WITHIN_DAYS = 7  # an open breach with no live remediation plan this long after it opened is overdue
@@ -289,6 +290,7 @@ def record_escalation(due: Due, today: date) -> Escalation | None:
     from engagements.tasks import send_escalation_email
 
     transaction.on_commit(lambda: send_escalation_email.delay(escalation.pk), robust=True)
+    webhooks.emit("remediation.overdue", engagement, {"breach": breach.pk, "escalation_level": level.level})
     return escalation
 
 

@@ -20,6 +20,7 @@ from engagements.access import can_act_on
 from engagements.choices import EngagementStatus, ReminderKind, ServiceCategory
 from engagements.models import Engagement, GateCriterion, GateDecision, Membership, Milestone, TransitionPhase
 from engagements.reminders import BOTH, Due
+from engagements.services import webhooks
 from slas import evidence
 
 Status = TransitionPhase.Status
@@ -405,9 +406,11 @@ def record_gate_decision(phase: TransitionPhase, *, by, outcome: str, note: str 
         if upcoming is not None:
             upcoming.engagement = engagement
             _activate(upcoming, today)
-    return GateDecision.objects.create(
+    decision = GateDecision.objects.create(
         phase=phase, outcome=outcome, note=note, evidence=evaluation.as_dict(), decided_by=by
     )
+    webhooks.emit("gate.decided", engagement, {"phase": phase.pk, "gate_decision": decision.pk, "outcome": outcome})
+    return decision
 
 
 def next_phase(phase: TransitionPhase) -> TransitionPhase | None:

@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
@@ -109,8 +110,15 @@ class SLATargetViewSet(ScopedModelViewSet):
 # --- Measurements ---------------------------------------------------------------------------------------------------
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(APIException):
+    """Raised while parsing; an APIException so that it answers 413 wherever the body is first read."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = (
+        f"The body is larger than {MAX_BODY_BYTES:,} bytes. A batch may hold at most {ingest.MAX_ROWS:,} rows; "
+        "split it and resend."
+    )
+    default_code = "too_large"
 
 
 class _MeasurementsParser(BaseParser):

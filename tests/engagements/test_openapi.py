@@ -149,6 +149,17 @@ PUBLIC_OPERATIONS = [
     ("get", "/api/v1/feedback/{id}/"),
     ("get", "/api/v1/reminders/"),
     ("get", "/api/v1/reminders/{id}/"),
+    # Webhooks
+    ("get", "/api/v1/webhook-event-types/"),
+    ("get", "/api/v1/webhook-endpoints/"),
+    ("post", "/api/v1/webhook-endpoints/"),
+    ("get", "/api/v1/webhook-endpoints/{id}/"),
+    ("patch", "/api/v1/webhook-endpoints/{id}/"),
+    ("delete", "/api/v1/webhook-endpoints/{id}/"),
+    ("get", "/api/v1/webhook-endpoints/{id}/deliveries/"),
+    ("get", "/api/v1/webhook-deliveries/"),
+    ("get", "/api/v1/webhook-deliveries/{id}/"),
+    ("post", "/api/v1/webhook-deliveries/{id}/redeliver/"),
 ]
 
 

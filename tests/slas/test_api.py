@@ -983,7 +983,7 @@ def test_the_ingest_endpoint_documents_json_and_csv_bodies_and_its_refusals(sche
     assert set(create["requestBody"]["content"]) == {"application/json", "text/csv"}
     assert create["requestBody"]["content"]["application/json"]["schema"]["type"] == "array"
     assert {"201", "400", "409", "413"} <= set(create["responses"])
-    assert [p["name"] for p in create["parameters"]] == ["corrections"]
+    assert [p["name"] for p in create["parameters"]] == ["corrections", "Idempotency-Key"]
 
 
 @pytest.mark.parametrize(

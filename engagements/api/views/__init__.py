@@ -79,6 +79,7 @@ class EngagementViewSet(ScopedModelViewSet):
     filterset_class = EngagementFilterSet
     ordering_fields = ["name", "status", "target_go_live", "created_at", "updated_at"]
     ordering = ["-updated_at", "-pk"]
+    creating_actions = ("agents",)  # POST engagements/{id}/agents/ assigns an agent: Idempotency-Key applies
 
     # Each extra action needs its own permission on the engagement; everything else needs "change".
     WRITE_SCOPES = {"contract": "manage_contract", "agents": "assign_agents", "unassign_agent": "assign_agents"}

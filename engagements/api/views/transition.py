@@ -50,6 +50,7 @@ class TransitionPhaseViewSet(ScopedModelViewSet):
     ordering_fields = ["order", "planned_start", "planned_end", "updated_at"]
     ordering = ["engagement_id", "order", "pk"]
     denied_message = "Only the practice's managers can change the transition plan."
+    creating_actions = ("gate_decision", "standard_plan")  # each records new rows: Idempotency-Key applies
 
     def can_create(self) -> bool:
         return can_act_anywhere(self.request.user, "manage_contract")
