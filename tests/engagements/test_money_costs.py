@@ -1,7 +1,7 @@
 """Actual cost from measured volumes, service credits with their cap, unagreed scope, and the cost report."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -150,7 +150,8 @@ def test_credits_never_exceed_a_months_fees_nor_their_own_percent(fees, percents
     assert sum(amount for amount, _capped in amounts.values()) <= fees
     for breach_row in breaches:
         amount, capped = amounts[breach_row.pk]
-        earned = (fees * breach_row.target.service_credit_percent / 100).quantize(Decimal("0.01"))
+        # Money rounds half up to the cent (pricing.money): 50% of $0.01 earns $0.01.
+        earned = (fees * breach_row.target.service_credit_percent / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
         assert Decimal("0") <= amount <= earned and capped == (amount < earned)
 
 
