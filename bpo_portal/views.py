@@ -17,8 +17,8 @@ from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
-from django_tables2.export import ExportMixin
 
+from bpo_portal.csv_export import ExportMixin
 from bpo_portal.errors import DomainError
 
 
