@@ -42,9 +42,24 @@ class Metric(models.Model):
     description = models.TextField(blank=True, help_text="What a row counts, so both sides measure alike.")
     sort_order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True, help_text="Retired metrics keep their history.")
+    # The range one row's value must lie in (CSAT 1–5, talk time ≥ 0); a mean's row is its numerator / denominator.
+    # Ratios need none: a row's numerator cannot exceed its denominator, so each lies in 0–1.
+    min_value = models.DecimalField(
+        max_digits=MAX_DIGITS, decimal_places=4, null=True, blank=True, help_text="Lowest valid value of one row."
+    )
+    max_value = models.DecimalField(
+        max_digits=MAX_DIGITS, decimal_places=4, null=True, blank=True, help_text="Highest valid value of one row."
+    )
 
     class Meta:
         ordering = ["sort_order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True) | Q(max_value__isnull=True) | Q(min_value__lte=F("max_value")),
+                name="%(app_label)s_%(class)s_range_is_ordered",
+                violation_error_message="A metric's lowest valid value cannot be above its highest.",
+            ),
+        ]
 
     def __str__(self):
         return self.name

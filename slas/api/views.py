@@ -137,6 +137,12 @@ class MeasurementsCSVParser(_MeasurementsParser):
     parse_raw = staticmethod(ingest.parse_csv)
 
 
+def _is_chunked(request) -> bool:
+    return "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and not request.META.get(
+        "CONTENT_LENGTH"
+    )
+
+
 def _too_large() -> Response:
     return Response(
         {
@@ -202,8 +208,9 @@ class MeasurementViewSet(ScopedModelViewSet):
             return _too_large()
         corrections = self._corrections(request)
         try:
+            records = self._chunked_records(request) if _is_chunked(request) else self._records(request)
             result = services.ingest_measurements(
-                self._records(request), by=request.user, allow_corrections=corrections, source=IngestSource.API
+                records, by=request.user, allow_corrections=corrections, source=IngestSource.API
             )
         except BodyTooLarge:
             return _too_large()
@@ -230,6 +237,16 @@ class MeasurementViewSet(ScopedModelViewSet):
             return drf_serializers.BooleanField().run_validation(request.query_params.get("corrections", False))
         except drf_serializers.ValidationError as error:
             raise drf_serializers.ValidationError({"corrections": error.detail}) from None
+
+    @staticmethod
+    def _chunked_records(request) -> list[dict]:
+        """A chunked body has no Content-Length, so Django reads none of it: read it here, up to the limit."""
+        raw = request.META["wsgi.input"].read(MAX_BODY_BYTES + 1)
+        if len(raw) > MAX_BODY_BYTES:
+            raise BodyTooLarge
+        media_type = (request.content_type or "").split(";")[0].strip().lower()
+        parser = MeasurementsCSVParser if media_type == MeasurementsCSVParser.media_type else MeasurementsJSONParser
+        return parser.parse_raw(raw)
 
     @staticmethod
     def _records(request) -> list[dict]:
