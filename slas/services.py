@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from bpo_portal.errors import DomainError
 from engagements.access import engagement_managers, engagements_for, is_portal_admin
+from engagements.locking import lock_row
 from engagements.notifications import notify
 from slas import bulk, ingest
 from slas.choices import BreachStatus, IngestSource, RemediationStatus
@@ -133,17 +134,15 @@ def _write(work: ingest.Plan, *, by, source: str) -> IngestBatch:
 
 
 def _locked(plan: RemediationPlan) -> RemediationPlan:
-    return (
-        RemediationPlan.objects.select_for_update(of=("self",))
-        .select_related("breach__target__engagement")
-        .get(pk=plan.pk)
+    return lock_row(
+        RemediationPlan, plan.pk, engagement="breach__target__engagement_id", related=("breach__target__engagement",)
     )
 
 
 @transaction.atomic
 def submit_remediation_plan(breach: Breach, *, by, actions: str, owner: str, due_on: date) -> RemediationPlan:
     """The provider answers a breach: what it will do, who owns it and by when."""
-    breach = Breach.objects.select_for_update(of=("self",)).select_related("target__engagement").get(pk=breach.pk)
+    breach = lock_row(Breach, breach.pk, engagement="target__engagement_id", related=("target__engagement",))
     engagement = breach.target.engagement
     _require(by, engagement, "answer_breaches", "Only the provider's managers can propose a remediation plan.")
     if breach.status == BreachStatus.CLOSED:

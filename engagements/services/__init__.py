@@ -13,6 +13,7 @@ from django.utils import timezone
 from bpo_portal.errors import DomainError
 from engagements.access import grant_engagement_access, is_portal_admin, membership_of
 from engagements.choices import ALLOWED_TRANSITIONS, AgentStatus, EngagementStatus, Role, Side, TokenKind
+from engagements.locking import lock_contract, lock_engagement
 from engagements.models import (
     AgentAssignment,
     ApiToken,
@@ -61,7 +62,7 @@ def create_engagement(*, practice: Practice, provider: Provider, name: str, by, 
 @transaction.atomic
 def change_engagement_status(engagement: Engagement, to_status: str, *, by, note: str = "") -> Engagement:
     """Move an engagement along its lifecycle, refusing steps the lifecycle does not allow."""
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    engagement = lock_engagement(engagement)
     current = EngagementStatus(engagement.status)
     try:
         target = EngagementStatus(to_status)
@@ -85,10 +86,11 @@ def change_engagement_status(engagement: Engagement, to_status: str, *, by, note
 @transaction.atomic
 def save_contract(engagement: Engagement, *, by, **terms) -> Contract:
     """Record or amend the basic contract terms. An ended engagement's contract is history and stays as it was."""
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)  # the status as it is now
+    engagement = lock_engagement(engagement)  # the status as it is now; then the contract (engagements.locking)
     if engagement.is_ended:
         raise DomainError("The engagement has ended; its contract can no longer be changed.")
-    contract = Contract.objects.filter(engagement=engagement).first() or Contract(engagement=engagement)
+    existing = Contract.objects.filter(engagement=engagement).values_list("pk", flat=True).first()
+    contract = lock_contract(existing) if existing else Contract(engagement=engagement)
     if contract.signed_on and any(getattr(contract, field) != value for field, value in terms.items()):
         # Both sides signed these terms: only an approved change request amends them, and leaves a version.
         raise DomainError(
@@ -123,7 +125,7 @@ def assign_agent(engagement: Engagement, agent, *, by) -> AgentAssignment:
 
 @transaction.atomic
 def unassign_agent(assignment: AgentAssignment, *, by) -> None:
-    if Engagement.objects.select_for_update().get(pk=assignment.engagement_id).is_ended:
+    if lock_engagement(assignment.engagement_id).is_ended:
         raise DomainError("The engagement has ended; who worked on it stays on record.")
     assignment.delete()
 
