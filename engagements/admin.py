@@ -117,3 +117,21 @@ class ReminderAdmin(admin.ModelAdmin):
     list_filter = ("kind", "side")
     search_fields = ("title",)
     readonly_fields = ("kind", "item_type", "item_id", "due_on", "engagement", "side", "recipients", "created_at")
+
+
+@admin.register(models.AccessEntry)
+class AccessEntryAdmin(admin.ModelAdmin):
+    """Read-only: the access log is append-only for everyone, portal admins included."""
+
+    list_display = ("at", "user_label", "kind", "object_label", "practice", "provider", "ip_address")
+    list_filter = ("kind", "at")
+    search_fields = ("user_label", "object_label", "ip_address")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -117,3 +117,9 @@ urlpatterns += communication_views.urlpatterns
 
 
 # -- reminders --
+
+
+# -- access log (who read which sensitive record) --
+from engagements.views import access_log as access_log_views  # noqa: E402
+
+urlpatterns += access_log_views.urlpatterns

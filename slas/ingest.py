@@ -396,10 +396,12 @@ class Validator:
         field_name = "value" if record.get("value") not in (None, "") else "numerator"
         low, high = metric.min_value, metric.max_value
         if (low is not None and value < low) or (high is not None and value > high):
-            bounds = (
-                f"from {low.normalize()} to {high.normalize()}" if high is not None else f"{low.normalize()} or more"
-            )
-            self.error(n, field_name, f"{metric.name} is {bounds}; this row's value is {value.normalize():f}.")
+            if low is not None and high is not None:
+                bounds = f"from {low.normalize():f} to {high.normalize():f}"
+            else:
+                bounds = f"{low.normalize():f} or more" if low is not None else f"at most {high.normalize():f}"
+            shown = value.quantize(QUANTUM).normalize()
+            self.error(n, field_name, f"{metric.name} is {bounds}; this row's value is {shown:f}.")
 
     def _amounts(self, n, record, metric):
         has_value = record.get("value") not in (None, "")

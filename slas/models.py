@@ -252,6 +252,38 @@ class MeasurementQuerySet(EngagementScopedQuerySet):
     pass
 
 
+class MeasurementCorrectionQuerySet(EngagementScopedQuerySet):
+    engagement_path = "measurement__engagement"
+
+
+class MeasurementCorrection(models.Model):
+    """What a correction replaced: a measurement's content before a batch sent with corrections changed it, kept
+    with the batch that changed it, so both sides can see what was corrected from what. Never changed itself."""
+
+    measurement = models.ForeignKey("slas.Measurement", on_delete=models.CASCADE, related_name="corrections")
+    batch = models.ForeignKey("slas.IngestBatch", on_delete=models.PROTECT, related_name="corrections")
+    replaced_batch = models.ForeignKey(
+        "slas.IngestBatch", on_delete=models.PROTECT, related_name="+", help_text="The batch the old value came in."
+    )
+    metric = models.ForeignKey("slas.Metric", on_delete=models.PROTECT, related_name="+")
+    service_line = models.ForeignKey(
+        "engagements.ServiceLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agent = models.ForeignKey("engagements.Agent", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    date = models.DateField()
+    numerator = models.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMALS)
+    denominator = models.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMALS)
+    corrected_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MeasurementCorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-corrected_at", "-pk"]
+
+    def __str__(self):
+        return f"Correction of measurement {self.measurement_id} by batch {self.batch_id}"
+
+
 class Measurement(models.Model):
     """One number from the provider's systems: e.g. one agent's calls answered within 30 s out of calls offered
     on one day. Counts and values only — never patient details."""

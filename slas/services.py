@@ -13,7 +13,15 @@ from engagements.locking import lock_row
 from engagements.notifications import notify
 from slas import bulk, ingest
 from slas.choices import BreachStatus, IngestSource, RemediationStatus
-from slas.models import LIVE_PLAN_STATUSES, Breach, IngestBatch, Measurement, RemediationPlan, SLATarget
+from slas.models import (
+    LIVE_PLAN_STATUSES,
+    Breach,
+    IngestBatch,
+    Measurement,
+    MeasurementCorrection,
+    RemediationPlan,
+    SLATarget,
+)
 
 # --- Targets ---------------------------------------------------------------------------------------------------------
 
@@ -106,8 +114,21 @@ def _write(work: ingest.Plan, *, by, source: str) -> IngestBatch:
     bulk.insert_measurements(work.new, batch)
     for row in work.new:
         touch(row.engagement_id, row.metric.pk, row.date)
-    corrected = []
+    corrected, replaced = [], []
     for measurement, row in work.corrections:
+        replaced.append(
+            MeasurementCorrection(
+                measurement=measurement,
+                batch=batch,
+                replaced_batch_id=measurement.batch_id,
+                metric_id=measurement.metric_id,
+                service_line_id=measurement.service_line_id,
+                agent_id=measurement.agent_id,
+                date=measurement.date,
+                numerator=measurement.numerator,
+                denominator=measurement.denominator,
+            )
+        )
         touch(measurement.engagement_id, measurement.metric_id, measurement.date)  # the period it leaves
         touch(row.engagement_id, row.metric.pk, row.date)
         measurement.metric, measurement.service_line_id, measurement.agent_id = (
@@ -121,6 +142,7 @@ def _write(work: ingest.Plan, *, by, source: str) -> IngestBatch:
     Measurement.objects.bulk_update(
         corrected, ["metric", "service_line", "agent", "date", "numerator", "denominator", "batch"], batch_size=2000
     )
+    MeasurementCorrection.objects.bulk_create(replaced, batch_size=2000)  # the old values, kept with this batch
     batch.touched = {key: sorted(days) for key, days in touched.items()}
     if touched:
         batch.first_date = date.fromisoformat(min(min(days) for days in batch.touched.values()))

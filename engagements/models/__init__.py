@@ -1,3 +1,4 @@
+from engagements.models.access_log import AccessEntry, AccessKind
 from engagements.models.changes import ChangeRequest, ContractVersion
 from engagements.models.communication import (
     ActionItem,
@@ -25,6 +26,8 @@ from engagements.models.terms import Checkpoint
 from engagements.models.transition import GateCriterion, GateDecision, Milestone, TransitionPhase
 
 __all__ = [
+    "AccessEntry",
+    "AccessKind",
     "ActionItem",
     "Agent",
     "AgentAssignment",

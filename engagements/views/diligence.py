@@ -21,6 +21,7 @@ from bpo_portal.views import (
     ScopedMixin,
 )
 from engagements.access import engagements_for, is_portal_admin, membership_of
+from engagements.access_log import AccessKind, record_access
 from engagements.filters.diligence import CertificationFilterSet
 from engagements.forms.diligence import CertificationForm, ChecklistItemForm, DiligenceDecisionForm
 from engagements.models import Certification, DueDiligenceReview, Engagement, Provider
@@ -111,6 +112,7 @@ class CertificationEvidenceView(ScopedMixin, View):
             handle = certification.evidence.open("rb")
         except FileNotFoundError:
             raise Http404("The evidence file is missing.") from None
+        record_access(request, AccessKind.EVIDENCE_FILE, certification, provider=certification.provider_id)
         response = FileResponse(
             handle,
             content_type=certification.evidence_content_type,

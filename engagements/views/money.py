@@ -15,6 +15,7 @@ from bpo_portal.csv_export import ExportMixin, csv_response
 from bpo_portal.errors import DomainError
 from bpo_portal.views import EditableObjectMixin, ObjectDetailView
 from engagements import costs, pricing
+from engagements.access_log import AccessKind, record_access
 from engagements.filters.money import ServiceCreditFilterSet
 from engagements.forms.money import OneOffFeeForm, PricingForm, ScopeLineForm, TierFormSet, tiers_from
 from engagements.models import Contract, ContractScope, Engagement, OneOffFee
@@ -45,6 +46,7 @@ class ScopeView(ObjectDetailView):
         context["can_manage"] = self.can("manage_contract", engagement) and not engagement.is_ended
         if contract is None:
             return context
+        record_access(self.request, AccessKind.CONTRACT_PRICING, contract, engagement=engagement)
         terms = pricing.terms_of(contract)
         lines = list(contract.scope.select_related("service_line").prefetch_related("tiers"))
         context["lines"] = [(line, pricing.line_cost(terms.line(line.service_line.code), terms)) for line in lines]
@@ -305,6 +307,8 @@ class CostView(EngagementScopedPage, TemplateView):
     def get(self, request, *args, **kwargs):
         self.contract = Contract.objects.filter(engagement=self.engagement).first()
         self.report = costs.cost_report(self.contract, request.user) if self.contract else None
+        if self.contract is not None:
+            record_access(request, AccessKind.COST_PAGE, self.contract, engagement=self.engagement)
         if request.GET.get("_export") == "csv" and self.report is not None:
             return self.csv()
         return super().get(request, *args, **kwargs)

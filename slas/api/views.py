@@ -22,12 +22,22 @@ from slas.filters import (
     BreachFilterSet,
     IngestBatchFilterSet,
     KPIValueFilterSet,
+    MeasurementCorrectionFilterSet,
     MeasurementFilterSet,
     MetricFilterSet,
     RemediationPlanFilterSet,
     SLATargetFilterSet,
 )
-from slas.models import Breach, IngestBatch, KPIValue, Measurement, Metric, RemediationPlan, SLATarget
+from slas.models import (
+    Breach,
+    IngestBatch,
+    KPIValue,
+    Measurement,
+    MeasurementCorrection,
+    Metric,
+    RemediationPlan,
+    SLATarget,
+)
 
 # A realistic row is 150–400 bytes; 1,000 a row leaves room for long ids and pretty-printing, and refuses a body
 # that cannot be a valid batch before a byte of it is parsed.
@@ -256,6 +266,23 @@ class MeasurementViewSet(ScopedModelViewSet):
                 [{"row": None, "field": None, "message": "The body is empty: send a JSON array or CSV with a header."}]
             )
         return records
+
+
+@extend_schema_view(
+    list=extend_schema(summary="What corrections replaced, on your engagements (both sides)"),
+    retrieve=extend_schema(
+        summary="One replaced measurement value",
+        responses={200: serializers.MeasurementCorrectionSerializer, 404: NOT_FOUND},
+    ),
+)
+class MeasurementCorrectionViewSet(ReadOnlyScopedViewSet):
+    """Each measurement a batch sent with `corrections=true` changed: its content before, the batch it came in and
+    the batch that replaced it. Newest first; filter by `engagement`, `batch` or `measurement`."""
+
+    queryset = MeasurementCorrection.objects.select_related("measurement", "metric", "service_line")
+    serializer_class = serializers.MeasurementCorrectionSerializer
+    filterset_class = MeasurementCorrectionFilterSet
+    ordering_fields = ["corrected_at"]
 
 
 @extend_schema_view(

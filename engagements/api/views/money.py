@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements import costs, pricing
 from engagements.access import engagements_for, is_portal_admin
+from engagements.access_log import AccessKind, AccessLoggedViewSetMixin, record_access
 from engagements.api.serializers import money as serializers
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
 from engagements.filters.money import (
@@ -140,11 +141,12 @@ class OneOffFeeViewSet(ContractMoneyViewSet):
         responses={200: serializers.ContractPricingSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
     ),
 )
-class ContractPricingViewSet(ScopedModelViewSet):
+class ContractPricingViewSet(AccessLoggedViewSetMixin, ScopedModelViewSet):
     """The pricing model, rate per FTE hour, hours per FTE and account-management fee of each contract."""
 
-    queryset = Contract.objects.prefetch_related(*pricing.TERMS_PREFETCH).order_by("pk")
+    queryset = Contract.objects.select_related("engagement").prefetch_related(*pricing.TERMS_PREFETCH).order_by("pk")
     serializer_class = serializers.ContractPricingSerializer
+    access_kind = AccessKind.CONTRACT_PRICING
     filterset_class = ContractPricingFilterSet
     http_method_names = ["get", "put", "patch", "head", "options"]
     denied_message = "Only the practice's managers set a contract's pricing."
@@ -225,4 +227,5 @@ class CostViewSet(viewsets.GenericViewSet):
         contract = Contract.objects.filter(engagement=engagement).select_related("engagement__practice").first()
         if contract is None:
             raise NotFound("No contract has been recorded for this engagement yet.")
+        record_access(request, AccessKind.COST_PAGE, contract, engagement=engagement)
         return Response(self.get_serializer(costs.cost_report(contract, request.user)).data)
