@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from bpo_portal.errors import DomainError
 from engagements.access import grant_engagement_access, is_portal_admin, membership_of
-from engagements.choices import ALLOWED_TRANSITIONS, AgentStatus, EngagementStatus, Role, Side, TokenKind
+from engagements.choices import ALLOWED_TRANSITIONS, AgentStatus, EngagementStatus, Role, Side, TokenKind, TokenScope
 from engagements.locking import lock_contract, lock_engagement
 from engagements.models import (
     AgentAssignment,
@@ -260,11 +260,22 @@ def reactivate_member(membership: Membership, *, by) -> Membership:
 
 
 @transaction.atomic
-def create_api_token(*, name: str, kind: str, by, provider: Provider | None = None) -> tuple[ApiToken, str]:
-    """Make a token and return it with its secret, which is never stored and cannot be shown again."""
+def create_api_token(
+    *, name: str, kind: str, by, provider: Provider | None = None, scopes=None
+) -> tuple[ApiToken, str]:
+    """Make a token and return it with its secret, which is never stored and cannot be shown again.
+
+    An integration token may do what its `scopes` (TokenScope values) name; a caller that names none gives it every
+    scope, as tokens made before scopes existed have."""
     name = name.strip()
     if not name:
         raise DomainError("Give the token a name that says what uses it.", field="name")
+    scopes = list(TokenScope.values) if scopes is None else sorted(set(scopes))
+    unknown = [scope for scope in scopes if scope not in TokenScope.values]
+    if unknown:
+        raise DomainError(f"“{unknown[0]}” is not a token scope.", field="scopes")
+    if kind == TokenKind.INTEGRATION and not scopes:
+        raise DomainError("Choose what the integration may do.", field="scopes")
     prefix, raw, secret_hash = ApiToken.generate()
     if kind == TokenKind.PERSONAL:
         if provider is not None:
@@ -283,7 +294,14 @@ def create_api_token(*, name: str, kind: str, by, provider: Provider | None = No
     else:
         raise DomainError("A token is either personal or for an integration.", field="kind")
     token = ApiToken.objects.create(
-        name=name, kind=kind, user=identity, provider=provider, prefix=prefix, secret_hash=secret_hash, created_by=by
+        name=name,
+        kind=kind,
+        user=identity,
+        provider=provider,
+        prefix=prefix,
+        secret_hash=secret_hash,
+        created_by=by,
+        scopes=scopes if kind == TokenKind.INTEGRATION else [],
     )
     return token, raw
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements.access import can_act_anywhere, engagements_for
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
+from engagements.choices import TokenScope
 from engagements.models import Notification
 from engagements.notifications import mark_read
 from slas import ingest, services
@@ -63,6 +64,8 @@ class MetricViewSet(viewsets.ReadOnlyModelViewSet):
     """What can be measured and agreed: each metric's code (what integrations send), unit, direction and how its
     measurements add up over a period."""
 
+    token_scopes = {"read": (TokenScope.READ_SLA, TokenScope.PUSH_MEASUREMENTS)}  # the codes to send
+
     queryset = Metric.objects.all()
     serializer_class = serializers.MetricSerializer
     lookup_field = "code"
@@ -99,6 +102,8 @@ class MetricViewSet(viewsets.ReadOnlyModelViewSet):
 )
 class SLATargetViewSet(ScopedModelViewSet):
     """The levels of service a practice and its provider agreed: both sides read them, the practice sets them."""
+
+    token_scopes = {"read": (TokenScope.READ_SLA,)}
 
     queryset = SLATarget.objects.select_related("metric", "service_line")
     serializer_class = serializers.SLATargetSerializer
@@ -171,6 +176,8 @@ def _too_large() -> Response:
 )
 class MeasurementViewSet(ScopedModelViewSet):
     """Numbers from the provider's systems — counts and values, never patient details."""
+
+    token_scopes = {"read": (TokenScope.READ_SLA,), "write": (TokenScope.PUSH_MEASUREMENTS,)}
 
     http_method_names = ["get", "post", "head", "options"]
     queryset = Measurement.objects.select_related("metric", "service_line")
@@ -279,6 +286,8 @@ class MeasurementCorrectionViewSet(ReadOnlyScopedViewSet):
     """Each measurement a batch sent with `corrections=true` changed: its content before, the batch it came in and
     the batch that replaced it. Newest first; filter by `engagement`, `batch` or `measurement`."""
 
+    token_scopes = {"read": (TokenScope.READ_SLA,)}
+
     queryset = MeasurementCorrection.objects.select_related("measurement", "metric", "service_line")
     serializer_class = serializers.MeasurementCorrectionSerializer
     filterset_class = MeasurementCorrectionFilterSet
@@ -294,6 +303,8 @@ class MeasurementCorrectionViewSet(ReadOnlyScopedViewSet):
 class IngestBatchViewSet(ReadOnlyScopedViewSet):
     """Each accepted ingest request: who sent it, when, how many rows it created, skipped and corrected, and
     which dates it touched (their periods are recomputed; `recomputed_at` says when that finished)."""
+
+    token_scopes = {"read": (TokenScope.READ_SLA, TokenScope.PUSH_MEASUREMENTS)}
 
     queryset = IngestBatch.objects.select_related("submitted_by").prefetch_related("engagements")
     serializer_class = serializers.IngestBatchSerializer
@@ -311,6 +322,8 @@ class IngestBatchViewSet(ReadOnlyScopedViewSet):
 class KPIValueViewSet(ReadOnlyScopedViewSet):
     """Each target's value per period, computed from the measurements in the database after every batch."""
 
+    token_scopes = {"read": (TokenScope.READ_SLA,)}
+
     queryset = KPIValue.objects.select_related("target__metric", "target__service_line")
     serializer_class = serializers.KPIValueSerializer
     filterset_class = KPIValueFilterSet
@@ -325,6 +338,8 @@ class KPIValueViewSet(ReadOnlyScopedViewSet):
 class BreachViewSet(ReadOnlyScopedViewSet):
     """Periods in which a target was missed or came within its warning threshold, with their remediation plans.
     A breach that later data brings back within the target is kept, as resolved by data."""
+
+    token_scopes = {"read": (TokenScope.READ_SLA,)}
 
     queryset = Breach.objects.select_related("target__metric", "target__service_line").prefetch_related(
         Prefetch("remediation_plans", queryset=RemediationPlan.objects.order_by("-submitted_at", "-pk"))
@@ -351,6 +366,8 @@ class BreachViewSet(ReadOnlyScopedViewSet):
 class RemediationPlanViewSet(ScopedModelViewSet):
     """The provider answers a breach with a plan; the practice accepts or rejects it, the provider reports it
     done, and the practice closes it, which closes the breach."""
+
+    token_scopes = {"read": (TokenScope.READ_SLA,), "write": (TokenScope.WRITE_ENGAGEMENTS,)}
 
     http_method_names = ["get", "post", "head", "options"]
     queryset = RemediationPlan.objects.select_related("breach__target", "submitted_by", "decided_by")

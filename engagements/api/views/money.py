@@ -22,6 +22,7 @@ from engagements.access import engagements_for, is_portal_admin
 from engagements.access_log import AccessKind, AccessLoggedViewSetMixin, record_access
 from engagements.api.serializers import money as serializers
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
+from engagements.choices import TokenScope
 from engagements.filters.money import (
     ContractPricingFilterSet,
     ContractScopeFilterSet,
@@ -65,6 +66,8 @@ def _crud_schema(noun: str, serializer):
 
 class ContractMoneyViewSet(ScopedModelViewSet):
     """Rows hanging off a contract: visible with the engagement, written by those who manage its contract."""
+
+    token_scopes = {"read": (TokenScope.READ_CONTRACTS,)}
 
     write_scope = "manage_contract"
     denied_message = "Only the practice's managers change a contract's scope and pricing."
@@ -144,6 +147,8 @@ class OneOffFeeViewSet(ContractMoneyViewSet):
 class ContractPricingViewSet(AccessLoggedViewSetMixin, ScopedModelViewSet):
     """The pricing model, rate per FTE hour, hours per FTE and account-management fee of each contract."""
 
+    token_scopes = {"read": (TokenScope.READ_CONTRACTS,)}
+
     queryset = Contract.objects.select_related("engagement").prefetch_related(*pricing.TERMS_PREFETCH).order_by("pk")
     serializer_class = serializers.ContractPricingSerializer
     access_kind = AccessKind.CONTRACT_PRICING
@@ -175,6 +180,8 @@ CREDIT_FILTERS = [
 class ServiceCreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Each credit: percent × the fees of the calendar month the breached period starts in, a month's credits
     capped at its fees. Only breaches (not warnings) that were not resolved by later data earn one."""
+
+    token_scopes = {"read": (TokenScope.READ_CONTRACTS,)}
 
     serializer_class = serializers.ServiceCreditSerializer
     filter_backends = []  # the FilterSet is applied below, on breaches; its model is the SLA engine's
@@ -214,6 +221,8 @@ class ServiceCreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 )
 class CostViewSet(viewsets.GenericViewSet):
     """An engagement's cost report."""
+
+    token_scopes = {"read": (TokenScope.READ_CONTRACTS,)}
 
     serializer_class = serializers.CostReportSerializer
     filter_backends = []
