@@ -1,11 +1,10 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from bpo_portal.errors import DomainError
+from bpo_portal.errors import LOCK_CONFLICT_MESSAGE, DomainError, is_lock_conflict
 
 
 class Conflict(APIException):
@@ -14,26 +13,17 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-# PostgreSQL's "deadlock detected", "could not serialize access" and "lock not available": the request lost a race
-# for a row lock and changed nothing; sent again it goes through.
-LOCK_CONFLICT_CODES = {"40P01", "40001", "55P03"}
 RETRY_AFTER_SECONDS = 1
 
 
 class LockConflict(Conflict):
-    default_detail = "Someone else was changing the same record at that moment; nothing was saved. Try again."
+    default_detail = LOCK_CONFLICT_MESSAGE
     default_code = "lock_conflict"
-
-
-def _is_lock_conflict(exc) -> bool:
-    cause = getattr(exc, "__cause__", None)
-    code = getattr(exc, "pgcode", None) or getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
-    return isinstance(exc, OperationalError) and code in LOCK_CONFLICT_CODES
 
 
 def exception_handler(exc, context):
     """Turn a refused business rule into a 400 whose message the caller can act on."""
-    if _is_lock_conflict(exc):
+    if is_lock_conflict(exc):
         response = drf_exception_handler(LockConflict(), context)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -106,3 +106,29 @@ def test_services_take_row_locks_only_through_the_one_helper():
                 if match.group(1) not in ("Invitation", "ContractScope"):  # not engagement rows / after its contract
                     offenders.append(f"{relative}: {match.group(1)}")
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_a_lock_conflict_on_a_ui_form_asks_to_try_again(world, monkeypatch):
+    from django.test import Client
+    from django.urls import reverse
+
+    from bpo_portal.views import ServiceFormMixin
+
+    class Deadlock(OperationalError):
+        pgcode = "40P01"
+
+    def deadlocked(self, form):
+        raise Deadlock("deadlock detected")
+
+    monkeypatch.setattr(ServiceFormMixin, "perform_save", deadlocked)
+    client = Client()
+    client.force_login(world.practice_manager)
+    url = reverse("engagements:engagement_edit", args=[world.engagement.pk])
+    form = client.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None and not isinstance(value, list)}
+    response = client.post(url, {**data, "name": "Renamed"})
+    assert response.status_code == 200
+    assert "Try again" in response.content.decode()
+    world.engagement.refresh_from_db()
+    assert world.engagement.name == "Front desk"
