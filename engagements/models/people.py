@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from engagements.access import SideScopedQuerySet
-from engagements.choices import Role, Side, TokenKind
+from engagements.choices import Role, Side, TokenKind, TokenScope
 
 ONE_SIDE = (Q(practice__isnull=False) & Q(provider__isnull=True)) | (
     Q(practice__isnull=True) & Q(provider__isnull=False)
@@ -234,6 +234,10 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [str(TokenScope(scope).label) for scope in self.scopes if scope in TokenScope.values]
 
     def allows(self, *scopes: str) -> bool:
         """May this token do something that needs any one of `scopes`? A personal token acts as its person."""
