@@ -166,7 +166,8 @@ class SLATarget(models.Model):
 
     def describe_threshold(self) -> str:
         comparison = "≥" if self.metric.higher_is_better else "≤"
-        return f"{comparison} {self.threshold.normalize():f}{self.metric.unit if self.metric.unit == '%' else ''}"
+        threshold = Decimal(str(self.threshold)).normalize()  # an int or float before the row is saved and reloaded
+        return f"{comparison} {threshold:f}{self.metric.unit if self.metric.unit == '%' else ''}"
 
     def clean(self):
         errors = {}
