@@ -195,6 +195,17 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "BPO Portal <portal@localhost>")
 
+# --- Cache ---------------------------------------------------------------------------------------------------------
+# The API's throttle counts live here: Redis when REDIS_URL is set, so every process shares them; in-process otherwise.
+CACHE_URL = env_str("CACHE_URL", env_str("REDIS_URL"))
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "bpo"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bpo-portal"}
+    )
+}
+
 # --- Celery -------------------------------------------------------------------------------------------------------
 # With REDIS_URL set, tasks go through Redis to a worker and beat runs the schedule. Without it (the embedded
 # default) tasks run in-process when they are sent, so the demo behaves the same with no server to start.
@@ -273,11 +284,22 @@ REST_FRAMEWORK = {
         "bpo_portal.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "bpo_portal.api.scopes.TokenScopePermission",  # an integration token reaches only what its scopes name
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "bpo_portal.api.throttling.TokenRateThrottle",
+        "bpo_portal.api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("API_THROTTLE_TOKEN_RATE", "600/min"),
+        "user": env_str("API_THROTTLE_USER_RATE", "1200/min"),
+    },
     "DEFAULT_PAGINATION_CLASS": "bpo_portal.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -294,7 +316,9 @@ SPECTACULAR_SETTINGS = {
         "transition (phases, gate criteria and decisions, milestones); contacts, escalation, meetings, action "
         "items, staff feedback and reminders. "
         "Authenticate with `Authorization: Token <token>` (a personal token, or an integration token "
-        "scoped to one provider). Objects outside your scope answer 404."
+        "scoped to one provider, limited to the scopes chosen when it was made). Objects outside your scope "
+        "answer 404. Requests are throttled per token and per user (`API_THROTTLE_TOKEN_RATE`, default 600/min; "
+        "`API_THROTTLE_USER_RATE`, 1200/min): past the rate the API answers 429 with `Retry-After` in seconds."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -8,7 +8,7 @@ change answer 403 on an edit.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -17,9 +17,9 @@ from django.views import View, defaults
 from django.views.generic import CreateView, DeleteView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
-from django_tables2.export import ExportMixin
 
-from bpo_portal.errors import DomainError
+from bpo_portal.csv_export import ExportMixin
+from bpo_portal.errors import LOCK_CONFLICT_MESSAGE, DomainError, is_lock_conflict
 from bpo_portal.middleware import unavailable_response
 
 
@@ -95,6 +95,11 @@ class ServiceFormMixin:
                     raise PermissionDenied("That change would put the record outside what you can see.")
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
+            return self.form_invalid(form)
+        except OperationalError as error:
+            if not is_lock_conflict(error):
+                raise
+            form.add_error(None, LOCK_CONFLICT_MESSAGE)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect(self.get_success_url())

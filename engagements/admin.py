@@ -132,3 +132,21 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ("event", "endpoint", "status", "attempts", "response_code", "next_attempt_at")
     list_filter = ("status",)
     readonly_fields = [field.name for field in models.WebhookDelivery._meta.fields]
+
+
+@admin.register(models.AccessEntry)
+class AccessEntryAdmin(admin.ModelAdmin):
+    """Read-only: the access log is append-only for everyone, portal admins included."""
+
+    list_display = ("at", "user_label", "kind", "object_label", "practice", "provider", "ip_address")
+    list_filter = ("kind", "at")
+    search_fields = ("user_label", "object_label", "ip_address")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

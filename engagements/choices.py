@@ -73,6 +73,19 @@ class TokenKind(models.TextChoices):
     INTEGRATION = "integration", "Integration"
 
 
+class TokenScope(models.TextChoices):
+    """What an integration token may do through the API, chosen when it is made: the phone system that pushes
+    measurements need not hold a token that reads contract pricing. Personal tokens act as their person."""
+
+    PUSH_MEASUREMENTS = "measurements:push", "Push measurements"
+    PUSH_AUDITS = "audits:push", "Push quality audits"
+    READ_SLA = "sla:read", "Read SLA targets and results (KPIs, breaches, measurements)"
+    READ_ROUTING = "routing:read", "Read the routing API (who may work a line now)"
+    READ_CONTRACTS = "contracts:read", "Read contracts, scope, pricing and costs"
+    READ_ENGAGEMENTS = "engagements:read", "Read engagements, agents and the rest of the portal"
+    WRITE_ENGAGEMENTS = "engagements:write", "Change what the provider's role may change (agents, plans, …)"
+
+
 class ReminderKind(models.TextChoices):
     """What a reminder is about. Each area of the engagement workspace yields its own kinds (see reminders.py)."""
 

@@ -123,3 +123,8 @@ urlpatterns += communication_views.urlpatterns
 from engagements.views.webhooks import urlpatterns as webhook_urls  # noqa: E402
 
 urlpatterns += webhook_urls
+
+# -- access log (who read which sensitive record) --
+from engagements.views import access_log as access_log_views  # noqa: E402
+
+urlpatterns += access_log_views.urlpatterns

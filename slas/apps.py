@@ -7,3 +7,6 @@ class SlasConfig(AppConfig):
 
     def ready(self):
         from slas import demo  # noqa: F401 - adds SLA demo data when seed_demo runs
+        from slas.auditing import register_audited_models
+
+        register_audited_models()

@@ -64,6 +64,9 @@ FRONT_DESK = DemoSpec(
     slump_figures={"service_level": (0.7, 0.05, (60, 90)), "abandonment_rate": (0.07, 0.02, (60, 90))},
 )
 
+# Metrics whose values have a scale (their Metric.min_value/max_value): the demo's figures stay on it.
+SCALES = {"csat": (1, 5), "quality_score": (0, 100)}
+
 CLAIMS = DemoSpec(
     engagement="Claims and A/R",
     days=30,
@@ -167,7 +170,9 @@ def _measurements(spec: DemoSpec, engagement, today: date):
                     "date": day.isoformat(),
                     "external_id": f"demo-{code}-{agent}-{day.isoformat()}",
                 }
-                figure = max(rng.gauss(typical, spread), 0)
+                low, high = SCALES.get(code, (0, None))
+                figure = max(rng.gauss(typical, spread), low)
+                figure = figure if high is None else min(figure, high)  # a survey answers 1-5, never 5.1
                 if volume is None:
                     row["value"] = round(figure, 2) if figure < 10 else round(figure)
                 else:

@@ -7,7 +7,16 @@ from django.db.models import Exists, OuterRef
 from engagements.filters import EngagementFilterSet, EngagementScopedFilterSet, IdFilter, SearchFilterSet
 from engagements.models import Agent, Engagement, ServiceLine
 from slas.choices import BreachStatus, Grain, KPIStatus, RemediationStatus, Severity
-from slas.models import Breach, IngestBatch, KPIValue, Measurement, Metric, RemediationPlan, SLATarget
+from slas.models import (
+    Breach,
+    IngestBatch,
+    KPIValue,
+    Measurement,
+    MeasurementCorrection,
+    Metric,
+    RemediationPlan,
+    SLATarget,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -141,3 +150,13 @@ class PortfolioFilterSet(EngagementFilterSet):
             return queryset
         open_breaches = Breach.objects.filter(target__engagement=OuterRef("pk"), status=BreachStatus.OPEN)
         return queryset.filter(Exists(open_breaches))
+
+
+class MeasurementCorrectionFilterSet(django_filters.FilterSet):
+    engagement = IdFilter(field_name="measurement__engagement_id", label="Engagement id")
+    batch = IdFilter(field_name="batch_id", label="The correcting batch's id")
+    measurement = IdFilter(field_name="measurement_id", label="Measurement id")
+
+    class Meta:
+        model = MeasurementCorrection
+        fields = ["engagement", "batch", "measurement"]

@@ -29,6 +29,8 @@ LARGEST = Decimal(10) ** (MAX_DIGITS - 4) - 1
 # both store exactly are the only ones accepted, so a resent row always reads back identical (a duplicate).
 EXACT_DIGITS = 15
 MAX_ERRORS = 1000
+# No engagement measured anything before the portal's era: an earlier date is a feed's fault (a zero date, 1900-01-01).
+EARLIEST_DATE = date(2000, 1, 1)
 
 
 class IngestRejected(DomainError):
@@ -79,18 +81,94 @@ class Plan:
 # --- Parsing ---------------------------------------------------------------------------------------------------------
 
 
+# Integers longer than this are read as decimals, so a 5,001-digit number is "too large" on its row and field
+# instead of tripping Python's integer-conversion limit; no id or count is near it.
+_LONGEST_INT = 30
+CSV_FIELD_LIMIT = csv.field_size_limit()
+NO_ROWS = "The batch has no rows: send at least one measurement."
+
+
+def _read_int(text: str):
+    return int(text) if len(text.lstrip("-")) <= _LONGEST_INT else Decimal(text)
+
+
 def parse_json(raw: bytes | str) -> list[dict]:
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_int=_read_int)
+    except RecursionError:
+        row, field_name = _too_deep_at(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw)
+        message = "This value is nested too deeply: each row is a flat object of numbers and text."
+        raise IngestRejected([{"row": row, "field": field_name, "message": message}]) from None
     except (ValueError, UnicodeDecodeError) as error:
+        # JSONDecodeError says where; any other ValueError's text is Python's own, not the caller's business.
+        reason = (
+            f"{error.msg} (line {error.lineno}, column {error.colno})"
+            if isinstance(error, json.JSONDecodeError)
+            else ("it is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else "a value cannot be read")
+        )
         raise IngestRejected(
-            [{"row": None, "field": None, "message": f"The body is not valid JSON: {error}"}]
+            [{"row": None, "field": None, "message": f"The body is not valid JSON: {reason}."}]
         ) from None
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
         raise IngestRejected(
             [{"row": None, "field": None, "message": "Send a JSON array of objects, one per measurement."}]
         )
+    if not data:
+        raise IngestRejected([{"row": None, "field": None, "message": NO_ROWS}], message=NO_ROWS)
     return data
+
+
+def _too_deep_at(text: str, limit: int = 100) -> tuple[int | None, str | None]:
+    """The row (1-based element of the top array) and field where nesting passes `limit`, found without recursion.
+    Only run once json has given up, so an ordinary batch never pays for it."""
+    depth, row, key, candidate, in_string, escaped, start = 0, 1, None, None, False, False, 0
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+                candidate = text[start:index] if depth == 2 else candidate
+            continue
+        if char == '"':
+            in_string, start = True, index + 1
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return (row if depth > 1 else None), key
+        elif char in "]}":
+            depth -= 1
+        elif char == "," and depth == 1:
+            row, key = row + 1, None
+        elif char == ":" and depth == 2:
+            key = candidate
+    return None, None
+
+
+class _Lines:
+    """The file's lines as the csv module reads them, remembering the last one so an error can name its cell."""
+
+    def __init__(self, text: str):
+        self._lines = iter(io.StringIO(text))  # lines end at \n only, so a bare CR in a cell is an error
+        self.last = ""
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self._lines)
+        return self.last
+
+
+def _unreadable_cell(header: list[str], line: str) -> str | None:
+    """The column of the cell the csv module choked on: the over-long one, or the one holding a bare CR."""
+    cells = line.rstrip("\r\n").split(",")
+    for index, cell in enumerate(cells):
+        if len(cell) > CSV_FIELD_LIMIT or "\r" in cell:
+            return header[index] if index < len(header) else None
+    return None
 
 
 def parse_csv(raw: bytes | str) -> list[dict]:
@@ -100,23 +178,39 @@ def parse_csv(raw: bytes | str) -> list[dict]:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise IngestRejected([{"row": None, "field": None, "message": "The file is not UTF-8 text."}]) from None
-    reader = csv.DictReader(io.StringIO(raw))
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    if not header:
-        raise IngestRejected([{"row": None, "field": None, "message": "The CSV file is empty: it needs a header row."}])
-    unknown = [name for name in header if name not in COLUMNS]
-    missing = [name for name in REQUIRED if name not in header]
-    problems = [{"row": None, "field": name, "message": f"Unknown column “{name}”."} for name in unknown]
-    problems += [{"row": None, "field": name, "message": f"The header has no “{name}” column."} for name in missing]
-    if problems:
-        raise IngestRejected(problems)
-    reader.fieldnames = header
-    rows = []
-    for record in reader:
-        if None in record:
-            rows.append({"__extra__": record.pop(None)})
-            continue
-        rows.append({key: value.strip() for key, value in record.items() if value is not None and value.strip() != ""})
+    lines = _Lines(raw)
+    reader = csv.DictReader(lines)
+    rows: list[dict] = []
+    try:
+        header = [name.strip() for name in (reader.fieldnames or [])]
+        if not header:
+            raise IngestRejected(
+                [{"row": None, "field": None, "message": "The CSV file is empty: it needs a header row."}]
+            )
+        unknown = [name for name in header if name not in COLUMNS]
+        missing = [name for name in REQUIRED if name not in header]
+        problems = [{"row": None, "field": name, "message": f"Unknown column “{name}”."} for name in unknown]
+        problems += [{"row": None, "field": name, "message": f"The header has no “{name}” column."} for name in missing]
+        if problems:
+            raise IngestRejected(problems)
+        reader.fieldnames = header
+        for record in reader:
+            if None in record:
+                rows.append({"__extra__": record.pop(None)})
+                continue
+            rows.append(
+                {key: value.strip() for key, value in record.items() if value is not None and value.strip() != ""}
+            )
+    except csv.Error as error:
+        row = len(rows) + 1 if reader.fieldnames else None
+        field_name = _unreadable_cell(list(reader.fieldnames or []), lines.last)
+        if "field larger" in str(error):
+            message = f"A cell is longer than {CSV_FIELD_LIMIT:,} characters; no measurement needs that much."
+        else:
+            message = "A cell holds a line break (a bare carriage return): quote the cell or remove it."
+        raise IngestRejected([{"row": row, "field": field_name, "message": message}]) from None
+    if not rows:
+        raise IngestRejected([{"row": None, "field": None, "message": NO_ROWS}], message=NO_ROWS)
     return rows
 
 
@@ -198,6 +292,8 @@ class Validator:
         day = self._date(n, record.get("date"), engagement)
         external_id = self._external_id(n, record.get("external_id"))
         numerator, denominator = self._amounts(n, record, metric)
+        if len(self.errors) == before:
+            self._in_range(n, record, metric, numerator, denominator)
         if len(self.errors) > before:
             return None
         return Row(n, engagement.pk, metric, line_id, agent_id, day, numerator, denominator, external_id)
@@ -254,6 +350,10 @@ class Validator:
             return None
         if engagement is not None and day > self.today[engagement.pk]:
             self.error(n, "date", f"{day.isoformat()} is in the future for the practice.")
+        elif day < EARLIEST_DATE:
+            self.error(
+                n, "date", f"{day.isoformat()} is before {EARLIEST_DATE.isoformat()}, the earliest date accepted."
+            )
         return day
 
     def _external_id(self, n, raw):
@@ -263,7 +363,9 @@ class Validator:
             self.error(n, "external_id", "The external id must be text.")
             return None
         text = str(raw).strip()
-        if len(text) > 100:
+        if not text:
+            self.error(n, "external_id", "The external id cannot be blank: send the row's id in your system.")
+        elif len(text) > 100:
             self.error(n, "external_id", "The external id can be at most 100 characters.")
         elif not text.isprintable():
             # Control characters (a NUL above all, which PostgreSQL refuses in text) are a feed's encoding fault.
@@ -271,7 +373,7 @@ class Validator:
         return text
 
     def _number(self, n, name, raw):
-        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
             self.error(n, name, f"{name} must be a number.")
             return None
         try:
@@ -297,6 +399,21 @@ class Validator:
             )
             return None
         return number
+
+    def _in_range(self, n, record, metric, numerator, denominator):
+        """One row's value within its metric's valid range (a mean's row: numerator / denominator)."""
+        if metric.min_value is None and metric.max_value is None:
+            return
+        value = numerator / denominator if denominator else numerator
+        field_name = "value" if record.get("value") not in (None, "") else "numerator"
+        low, high = metric.min_value, metric.max_value
+        if (low is not None and value < low) or (high is not None and value > high):
+            if low is not None and high is not None:
+                bounds = f"from {low.normalize():f} to {high.normalize():f}"
+            else:
+                bounds = f"{low.normalize():f} or more" if low is not None else f"at most {high.normalize():f}"
+            shown = value.quantize(QUANTUM).normalize()
+            self.error(n, field_name, f"{metric.name} is {bounds}; this row's value is {shown:f}.")
 
     def _amounts(self, n, record, metric):
         has_value = record.get("value") not in (None, "")

@@ -43,9 +43,24 @@ class Metric(models.Model):
     description = models.TextField(blank=True, help_text="What a row counts, so both sides measure alike.")
     sort_order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True, help_text="Retired metrics keep their history.")
+    # The range one row's value must lie in (CSAT 1–5, talk time ≥ 0); a mean's row is its numerator / denominator.
+    # Ratios need none: a row's numerator cannot exceed its denominator, so each lies in 0–1.
+    min_value = models.DecimalField(
+        max_digits=MAX_DIGITS, decimal_places=4, null=True, blank=True, help_text="Lowest valid value of one row."
+    )
+    max_value = models.DecimalField(
+        max_digits=MAX_DIGITS, decimal_places=4, null=True, blank=True, help_text="Highest valid value of one row."
+    )
 
     class Meta:
         ordering = ["sort_order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True) | Q(max_value__isnull=True) | Q(min_value__lte=F("max_value")),
+                name="%(app_label)s_%(class)s_range_is_ordered",
+                violation_error_message="A metric's lowest valid value cannot be above its highest.",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -152,7 +167,8 @@ class SLATarget(models.Model):
 
     def describe_threshold(self) -> str:
         comparison = "≥" if self.metric.higher_is_better else "≤"
-        return f"{comparison} {self.threshold.normalize():f}{self.metric.unit if self.metric.unit == '%' else ''}"
+        threshold = Decimal(str(self.threshold)).normalize()  # an int or float before the row is saved and reloaded
+        return f"{comparison} {threshold:f}{self.metric.unit if self.metric.unit == '%' else ''}"
 
     def clean(self):
         errors = {}
@@ -236,6 +252,38 @@ class IngestBatch(models.Model):
 
 class MeasurementQuerySet(EngagementScopedQuerySet):
     pass
+
+
+class MeasurementCorrectionQuerySet(EngagementScopedQuerySet):
+    engagement_path = "measurement__engagement"
+
+
+class MeasurementCorrection(models.Model):
+    """What a correction replaced: a measurement's content before a batch sent with corrections changed it, kept
+    with the batch that changed it, so both sides can see what was corrected from what. Never changed itself."""
+
+    measurement = models.ForeignKey("slas.Measurement", on_delete=models.CASCADE, related_name="corrections")
+    batch = models.ForeignKey("slas.IngestBatch", on_delete=models.PROTECT, related_name="corrections")
+    replaced_batch = models.ForeignKey(
+        "slas.IngestBatch", on_delete=models.PROTECT, related_name="+", help_text="The batch the old value came in."
+    )
+    metric = models.ForeignKey("slas.Metric", on_delete=models.PROTECT, related_name="+")
+    service_line = models.ForeignKey(
+        "engagements.ServiceLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agent = models.ForeignKey("engagements.Agent", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    date = models.DateField()
+    numerator = models.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMALS)
+    denominator = models.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMALS)
+    corrected_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MeasurementCorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-corrected_at", "-pk"]
+
+    def __str__(self):
+        return f"Correction of measurement {self.measurement_id} by batch {self.batch_id}"
 
 
 class Measurement(models.Model):

@@ -9,10 +9,19 @@ from django.utils import timezone
 
 from bpo_portal.errors import DomainError
 from engagements.access import engagement_managers, engagements_for, is_portal_admin
+from engagements.locking import lock_row
 from engagements.notifications import notify
 from slas import bulk, ingest, owed
 from slas.choices import BreachStatus, IngestSource, RemediationStatus
-from slas.models import LIVE_PLAN_STATUSES, Breach, IngestBatch, Measurement, RemediationPlan, SLATarget
+from slas.models import (
+    LIVE_PLAN_STATUSES,
+    Breach,
+    IngestBatch,
+    Measurement,
+    MeasurementCorrection,
+    RemediationPlan,
+    SLATarget,
+)
 from slas.webhooks import breach_payload, emit, plan_payload
 
 # --- Targets ---------------------------------------------------------------------------------------------------------
@@ -108,8 +117,21 @@ def _write(work: ingest.Plan, *, by, source: str) -> IngestBatch:
     bulk.insert_measurements(work.new, batch)
     for row in work.new:
         touch(row.engagement_id, row.metric.pk, row.date)
-    corrected = []
+    corrected, replaced = [], []
     for measurement, row in work.corrections:
+        replaced.append(
+            MeasurementCorrection(
+                measurement=measurement,
+                batch=batch,
+                replaced_batch_id=measurement.batch_id,
+                metric_id=measurement.metric_id,
+                service_line_id=measurement.service_line_id,
+                agent_id=measurement.agent_id,
+                date=measurement.date,
+                numerator=measurement.numerator,
+                denominator=measurement.denominator,
+            )
+        )
         touch(measurement.engagement_id, measurement.metric_id, measurement.date)  # the period it leaves
         touch(row.engagement_id, row.metric.pk, row.date)
         measurement.metric, measurement.service_line_id, measurement.agent_id = (
@@ -123,6 +145,7 @@ def _write(work: ingest.Plan, *, by, source: str) -> IngestBatch:
     Measurement.objects.bulk_update(
         corrected, ["metric", "service_line", "agent", "date", "numerator", "denominator", "batch"], batch_size=2000
     )
+    MeasurementCorrection.objects.bulk_create(replaced, batch_size=2000)  # the old values, kept with this batch
     batch.touched = {key: sorted(days) for key, days in touched.items()}
     if touched:
         batch.first_date = date.fromisoformat(min(min(days) for days in batch.touched.values()))
@@ -136,17 +159,15 @@ def _write(work: ingest.Plan, *, by, source: str) -> IngestBatch:
 
 
 def _locked(plan: RemediationPlan) -> RemediationPlan:
-    return (
-        RemediationPlan.objects.select_for_update(of=("self",))
-        .select_related("breach__target__engagement")
-        .get(pk=plan.pk)
+    return lock_row(
+        RemediationPlan, plan.pk, engagement="breach__target__engagement_id", related=("breach__target__engagement",)
     )
 
 
 @transaction.atomic
 def submit_remediation_plan(breach: Breach, *, by, actions: str, owner: str, due_on: date) -> RemediationPlan:
     """The provider answers a breach: what it will do, who owns it and by when."""
-    breach = Breach.objects.select_for_update(of=("self",)).select_related("target__engagement").get(pk=breach.pk)
+    breach = lock_row(Breach, breach.pk, engagement="target__engagement_id", related=("target__engagement",))
     engagement = breach.target.engagement
     _require(by, engagement, "answer_breaches", "Only the provider's managers can propose a remediation plan.")
     if breach.status == BreachStatus.CLOSED:

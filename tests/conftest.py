@@ -20,6 +20,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """The API's throttle counts live in the cache: each test starts with none, whoever ran before."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _celery_runs_in_process(request):
     """Tasks run inline in tests unless a test is marked `worker`, which sends them to a real worker."""
     if request.node.get_closest_marker("worker"):
@@ -53,6 +61,7 @@ def _catalogues_survive_flushes(request):
     if transactional or not (ServiceLine.objects.exists() and Metric.objects.exists()):
         for module in ("engagements.migrations.0002_service_line_catalogue", "slas.migrations.0002_metric_catalogue"):
             importlib.import_module(module).create_catalogue(apps, None)
+        importlib.import_module("slas.migrations.0005_metric_valid_range").set_ranges(apps, None)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from bpo_portal.errors import DomainError
+from bpo_portal.errors import LOCK_CONFLICT_MESSAGE, DomainError, is_lock_conflict
 
 
 class Conflict(APIException):
@@ -13,8 +13,20 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+RETRY_AFTER_SECONDS = 1
+
+
+class LockConflict(Conflict):
+    default_detail = LOCK_CONFLICT_MESSAGE
+    default_code = "lock_conflict"
+
+
 def exception_handler(exc, context):
     """Turn a refused business rule into a 400 whose message the caller can act on."""
+    if is_lock_conflict(exc):
+        response = drf_exception_handler(LockConflict(), context)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if isinstance(exc, DomainError):
         exc = serializers.ValidationError({exc.field or "detail": [exc.message]})
     elif isinstance(exc, DjangoValidationError):

@@ -9,7 +9,10 @@ from engagements.api import views
 from engagements.api.views import diligence
 from engagements.api.views import terms as terms_views
 
+# No `.json` format suffixes: the SLA routes never had them and custom actions failed on them, so a suffix answers
+# 404 on every route alike. `Accept: application/json` (or `?format=json`) chooses the format.
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("practices", views.PracticeViewSet)
 router.register("providers", views.ProviderViewSet)
 router.register("engagements", views.EngagementViewSet)

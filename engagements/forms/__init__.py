@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from engagements.access import is_portal_admin, membership_of
-from engagements.choices import AgentStatus, Role, Side, TokenKind
+from engagements.choices import AgentStatus, Role, Side, TokenKind, TokenScope
 from engagements.models import Agent, Contract, Engagement, Location, Practice, Provider, ServiceLine
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -173,6 +173,13 @@ class AcceptInvitationForm(forms.Form):
 class ApiTokenForm(UserFormMixin, forms.Form):
     name = forms.CharField(max_length=100, help_text="What uses it, e.g. “Call-centre KPI feed”.")
     kind = forms.ChoiceField(choices=TokenKind.choices, widget=forms.RadioSelect, initial=TokenKind.PERSONAL)
+    scopes = forms.MultipleChoiceField(
+        choices=TokenScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="What the integration may do",
+        help_text="For an integration token; a personal token acts as you. Fixed once the token is made.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,3 +187,11 @@ class ApiTokenForm(UserFormMixin, forms.Form):
         if not (membership and membership.manages_provider):
             # Only a provider's managers create integration tokens, and always for their own provider.
             self.fields["kind"].choices = [(TokenKind.PERSONAL.value, TokenKind.PERSONAL.label)]
+            del self.fields["scopes"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == TokenKind.INTEGRATION and not cleaned.get("scopes"):
+            self.add_error("scopes", "Choose what the integration may do.")
+        cleaned.setdefault("scopes", [])
+        return cleaned

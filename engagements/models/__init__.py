@@ -1,3 +1,4 @@
+from engagements.models.access_log import AccessEntry, AccessKind
 from engagements.models.changes import ChangeRequest, ContractVersion
 from engagements.models.communication import (
     ActionItem,
@@ -27,6 +28,8 @@ from engagements.models.transition import GateCriterion, GateDecision, Milestone
 from engagements.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "AccessEntry",
+    "AccessKind",
     "ActionItem",
     "Agent",
     "AgentAssignment",

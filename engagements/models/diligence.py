@@ -1,6 +1,7 @@
 """Provider due diligence: a provider's security and compliance certifications, and the practice's review of the
 provider for one engagement (a weighted checklist and a decision) that must approve it before vetting ends."""
 
+import re
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -32,7 +33,37 @@ EVIDENCE_SIGNATURES = {
     ".jpg": (b"\xff\xd8\xff", "image/jpeg"),
     ".jpeg": (b"\xff\xd8\xff", "image/jpeg"),
 }
+# Markup or script inside a file whose first bytes say PDF, PNG or JPEG: a polyglot that a browser (or a PDF
+# reader's JavaScript) could run. No scanned certificate needs any of these.
+ACTIVE_CONTENT = re.compile(
+    rb"<\s*(script|html|body|iframe|svg|object|embed)\b|<!doctype\s+html|javascript:|/JavaScript\b|/JS\s*[(<]",
+    re.IGNORECASE,
+)
+_SCAN_CHUNK = 1024 * 1024
 MAX_RATING = 5
+
+
+def sniff_evidence_type(head: bytes) -> str | None:
+    """The content type that the file's first bytes prove (PDF, PNG or JPEG), whatever its name says."""
+    for signature, content_type in EVIDENCE_SIGNATURES.values():
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def holds_active_content(file) -> bool:
+    """Scan the whole file, in overlapping chunks, for markup or script."""
+    position = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    tail = b""
+    try:
+        while chunk := file.read(_SCAN_CHUNK):
+            if ACTIVE_CONTENT.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+        return False
+    finally:
+        file.seek(position)
 
 
 # --- Choices --------------------------------------------------------------------------------------------------------
@@ -121,6 +152,11 @@ def validate_evidence(file) -> None:
     if head != signature:
         raise ValidationError(
             f"This file is not a real {extension[1:].upper()} file. Upload a PDF, PNG or JPEG.", code="file_type"
+        )
+    if holds_active_content(file):
+        raise ValidationError(
+            "This file holds web page markup or script, which evidence never needs. Upload a plain scan or export.",
+            code="active_content",
         )
 
 
@@ -262,8 +298,13 @@ class Certification(models.Model):
 
     @property
     def evidence_content_type(self) -> str:
-        extension = Path(self.evidence.name).suffix.lower()
-        return EVIDENCE_SIGNATURES.get(extension, (b"", "application/octet-stream"))[1]
+        """What the stored file's first bytes are, not what its name says; anything else is opaque bytes."""
+        try:
+            with self.evidence.open("rb") as handle:
+                head = handle.read(16)
+        except (FileNotFoundError, ValueError):
+            return "application/octet-stream"
+        return sniff_evidence_type(head) or "application/octet-stream"
 
 
 # --- Due-diligence reviews ------------------------------------------------------------------------------------------

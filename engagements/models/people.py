@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from engagements.access import SideScopedQuerySet
-from engagements.choices import Role, Side, TokenKind
+from engagements.choices import Role, Side, TokenKind, TokenScope
 
 ONE_SIDE = (Q(practice__isnull=False) & Q(provider__isnull=True)) | (
     Q(practice__isnull=True) & Q(provider__isnull=False)
@@ -211,6 +211,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(
+        default=list, blank=True, help_text="What an integration token may do (TokenScope values); fixed at creation."
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -231,6 +234,14 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [str(TokenScope(scope).label) for scope in self.scopes if scope in TokenScope.values]
+
+    def allows(self, *scopes: str) -> bool:
+        """May this token do something that needs any one of `scopes`? A personal token acts as its person."""
+        return self.kind == TokenKind.PERSONAL or not scopes or any(scope in self.scopes for scope in scopes)
 
     @staticmethod
     def generate() -> tuple[str, str, str]:

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from bpo_portal.errors import DomainError
 from engagements.access import grant_engagement_access, is_portal_admin, membership_of
-from engagements.choices import ALLOWED_TRANSITIONS, AgentStatus, EngagementStatus, Role, Side, TokenKind
+from engagements.choices import ALLOWED_TRANSITIONS, AgentStatus, EngagementStatus, Role, Side, TokenKind, TokenScope
+from engagements.locking import lock_contract, lock_engagement
 from engagements.models import (
     AgentAssignment,
     ApiToken,
@@ -61,7 +62,7 @@ def create_engagement(*, practice: Practice, provider: Provider, name: str, by, 
 @transaction.atomic
 def change_engagement_status(engagement: Engagement, to_status: str, *, by, note: str = "") -> Engagement:
     """Move an engagement along its lifecycle, refusing steps the lifecycle does not allow."""
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    engagement = lock_engagement(engagement)
     current = EngagementStatus(engagement.status)
     try:
         target = EngagementStatus(to_status)
@@ -85,10 +86,11 @@ def change_engagement_status(engagement: Engagement, to_status: str, *, by, note
 @transaction.atomic
 def save_contract(engagement: Engagement, *, by, **terms) -> Contract:
     """Record or amend the basic contract terms. An ended engagement's contract is history and stays as it was."""
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)  # the status as it is now
+    engagement = lock_engagement(engagement)  # the status as it is now; then the contract (engagements.locking)
     if engagement.is_ended:
         raise DomainError("The engagement has ended; its contract can no longer be changed.")
-    contract = Contract.objects.filter(engagement=engagement).first() or Contract(engagement=engagement)
+    existing = Contract.objects.filter(engagement=engagement).values_list("pk", flat=True).first()
+    contract = lock_contract(existing) if existing else Contract(engagement=engagement)
     if contract.signed_on and any(getattr(contract, field) != value for field, value in terms.items()):
         # Both sides signed these terms: only an approved change request amends them, and leaves a version.
         raise DomainError(
@@ -123,7 +125,7 @@ def assign_agent(engagement: Engagement, agent, *, by) -> AgentAssignment:
 
 @transaction.atomic
 def unassign_agent(assignment: AgentAssignment, *, by) -> None:
-    if Engagement.objects.select_for_update().get(pk=assignment.engagement_id).is_ended:
+    if lock_engagement(assignment.engagement_id).is_ended:
         raise DomainError("The engagement has ended; who worked on it stays on record.")
     assignment.delete()
 
@@ -258,11 +260,22 @@ def reactivate_member(membership: Membership, *, by) -> Membership:
 
 
 @transaction.atomic
-def create_api_token(*, name: str, kind: str, by, provider: Provider | None = None) -> tuple[ApiToken, str]:
-    """Make a token and return it with its secret, which is never stored and cannot be shown again."""
+def create_api_token(
+    *, name: str, kind: str, by, provider: Provider | None = None, scopes=None
+) -> tuple[ApiToken, str]:
+    """Make a token and return it with its secret, which is never stored and cannot be shown again.
+
+    An integration token may do what its `scopes` (TokenScope values) name; a caller that names none gives it every
+    scope, as tokens made before scopes existed have."""
     name = name.strip()
     if not name:
         raise DomainError("Give the token a name that says what uses it.", field="name")
+    scopes = list(TokenScope.values) if scopes is None else sorted(set(scopes))
+    unknown = [scope for scope in scopes if scope not in TokenScope.values]
+    if unknown:
+        raise DomainError(f"“{unknown[0]}” is not a token scope.", field="scopes")
+    if kind == TokenKind.INTEGRATION and not scopes:
+        raise DomainError("Choose what the integration may do.", field="scopes")
     prefix, raw, secret_hash = ApiToken.generate()
     if kind == TokenKind.PERSONAL:
         if provider is not None:
@@ -281,7 +294,14 @@ def create_api_token(*, name: str, kind: str, by, provider: Provider | None = No
     else:
         raise DomainError("A token is either personal or for an integration.", field="kind")
     token = ApiToken.objects.create(
-        name=name, kind=kind, user=identity, provider=provider, prefix=prefix, secret_hash=secret_hash, created_by=by
+        name=name,
+        kind=kind,
+        user=identity,
+        provider=provider,
+        prefix=prefix,
+        secret_hash=secret_hash,
+        created_by=by,
+        scopes=scopes if kind == TokenKind.INTEGRATION else [],
     )
     return token, raw
 

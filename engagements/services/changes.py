@@ -28,6 +28,7 @@ from django.utils import timezone
 from bpo_portal.errors import DomainError
 from engagements.access import can_act_on, engagement_managers, is_portal_admin, membership_of
 from engagements.choices import PricingBasis
+from engagements.locking import lock_contract, lock_row
 from engagements.models import ChangeRequest, Contract, ContractScope, ContractVersion, Engagement, ServiceLine
 from engagements.notifications import notify
 from engagements.pricing import ContractTerms, LineTerms, monthly_cost, terms_of
@@ -261,10 +262,12 @@ def propose_change_request(engagement: Engagement, *, by, kind: str, reason: str
 
 
 def _locked(request: ChangeRequest) -> ChangeRequest:
-    return (
-        ChangeRequest.objects.select_for_update(of=("self",))
-        .select_related("contract__engagement", "service_line")
-        .get(pk=request.pk)
+    return lock_row(
+        ChangeRequest,
+        request.pk,
+        engagement="contract__engagement_id",
+        contract="contract_id",
+        related=("contract__engagement", "service_line"),
     )
 
 
@@ -289,7 +292,7 @@ def approve_change_request(request: ChangeRequest, *, by, note: str = "") -> Cha
     _require_proposed(request)
     if engagement.is_ended:
         raise DomainError("This engagement has ended; its contract can no longer change.")
-    contract = Contract.objects.select_for_update().get(pk=request.contract_id)  # one approval at a time
+    contract = lock_contract(request.contract_id)  # one approval at a time (already locked by _locked)
     request.contract = contract
     before = terms_of(contract)
     try:

@@ -27,6 +27,7 @@ from django.utils import timezone
 from bpo_portal.errors import DomainError
 from engagements.access import can_act_on
 from engagements.choices import ReminderKind, Side
+from engagements.locking import lock_row
 from engagements.models import (
     ActionItem,
     Contact,
@@ -112,7 +113,7 @@ def save_action_item(item: ActionItem, *, by) -> ActionItem:
 
 @transaction.atomic
 def complete_action_item(item: ActionItem, *, by) -> ActionItem:
-    item = ActionItem.objects.select_for_update().select_related("meeting__engagement").get(pk=item.pk)
+    item = lock_row(ActionItem, item.pk, engagement="meeting__engagement_id", related=("meeting__engagement",))
     _require(by, item.meeting.engagement, "change", MANAGERS_ONLY)
     if item.is_done:
         raise DomainError("This action item is already done.")

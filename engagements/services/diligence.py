@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from bpo_portal.errors import DomainError
 from engagements.choices import EngagementStatus, ReminderKind
+from engagements.locking import lock_engagement, lock_row
 from engagements.models import Certification, DueDiligenceDecisionRecord, DueDiligenceItem, DueDiligenceReview
 from engagements.models.diligence import (
     DATE_ITEMS,
@@ -140,9 +141,8 @@ def _require_vetting(engagement, what: str) -> None:
 @transaction.atomic
 def start_due_diligence(engagement, *, by) -> DueDiligenceReview:
     """Open the engagement's review with every checklist item unrated, at its default weight."""
-    from engagements.models import Engagement
 
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    engagement = lock_engagement(engagement)
     if DueDiligenceReview.objects.filter(engagement=engagement).exists():
         raise DomainError("This engagement already has a due-diligence review.")
     _require_vetting(engagement, "a review can be started")
@@ -178,7 +178,7 @@ def update_due_diligence_items(review: DueDiligenceReview, changes: dict, *, by)
     Changing a rating or weight after a decision reopens the review: the decision no longer matches the
     checklist, so it is cleared (the decision history keeps it) and the practice decides again.
     """
-    review = DueDiligenceReview.objects.select_for_update().select_related("engagement").get(pk=review.pk)
+    review = lock_row(DueDiligenceReview, review.pk, engagement="engagement_id", related=("engagement",))
     _require_vetting(review.engagement, "its checklist can be changed")
     items = {item.key: item for item in review.items.all()}
     changed_score = False
@@ -201,7 +201,7 @@ def update_due_diligence_items(review: DueDiligenceReview, changes: dict, *, by)
 @transaction.atomic
 def decide_due_diligence(review: DueDiligenceReview, decision: str, *, by, conditions: str = "") -> DueDiligenceReview:
     """Record the practice's decision on a fully rated checklist: approve, approve with conditions, or reject."""
-    review = DueDiligenceReview.objects.select_for_update().select_related("engagement").get(pk=review.pk)
+    review = lock_row(DueDiligenceReview, review.pk, engagement="engagement_id", related=("engagement",))
     try:
         decision = DiligenceDecision(decision)
     except ValueError:

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from bpo_portal.errors import DomainError
 from engagements.choices import PricingBasis, PricingModel
+from engagements.locking import lock_contract, lock_row
 from engagements.models import Contract, ContractScope, Engagement, OneOffFee, VolumeTier
 
 PRICING_FIELDS = ("pricing_model", "hourly_rate", "fte_hours_per_month", "account_management_fee")
@@ -45,12 +46,20 @@ def is_locked(contract: Contract) -> bool:
 
 def check_editable(contract: Contract, *, amendment: bool = False) -> Contract:
     """Lock the contract row for the rest of the transaction and refuse edits the rules forbid."""
-    contract = Contract.objects.select_for_update().select_related("engagement").get(pk=contract.pk)
+    contract = lock_contract(contract)  # the engagement first, then the contract: engagements.locking
     if contract.engagement.is_ended:
         raise DomainError("The engagement has ended; its contract can no longer be changed.")
     if is_locked(contract) and not amendment:
         raise DomainError(SIGNED_MESSAGE.format(signed_on=contract.signed_on))
     return contract
+
+
+def _current(row, model):
+    """The stored row, locked after its contract: a partial edit applies its fields to what is stored now, not to
+    the copy the caller read before waiting for the lock, so two edits of different fields both land."""
+    if row is None or row.pk is None:
+        return row
+    return lock_row(model, row.pk, engagement="contract__engagement_id", contract="contract_id")
 
 
 def contract_of(engagement: Engagement) -> Contract:
@@ -149,7 +158,7 @@ def save_scope_line(
     contract = check_editable(contract, amendment=amendment)
     if line is not None and line.contract_id != contract.pk:
         raise DomainError("That line belongs to another contract.")
-    line = line or ContractScope(contract=contract)
+    line = _current(line, ContractScope) or ContractScope(contract=contract)
     for name, value in fields.items():
         if name not in LINE_FIELDS:
             raise DomainError(f"“{name}” is not a field of a scope line.")
@@ -180,6 +189,8 @@ def delete_scope_line(line: ContractScope, *, by, amendment: bool = False) -> No
 def save_tier(scope: ContractScope, *, by, tier: VolumeTier | None = None, amendment: bool = False, **fields):
     """Add or change one volume tier of a per-unit line, keeping the line's tiers ascending and distinct."""
     check_editable(scope.contract, amendment=amendment)
+    if tier is not None and tier.pk:
+        tier = lock_row(VolumeTier, tier.pk, engagement="scope__contract__engagement_id", contract="scope__contract_id")
     tier = tier or VolumeTier(scope=scope)
     for name in ("from_volume", "unit_rate"):
         if name in fields:
@@ -207,7 +218,7 @@ def delete_tier(tier: VolumeTier, *, by, amendment: bool = False) -> None:
 @transaction.atomic
 def save_fee(contract: Contract, *, by, fee: OneOffFee | None = None, amendment: bool = False, **fields) -> OneOffFee:
     contract = check_editable(contract, amendment=amendment)
-    fee = fee or OneOffFee(contract=contract)
+    fee = _current(fee, OneOffFee) or OneOffFee(contract=contract)
     for name, value in fields.items():
         if name not in FEE_FIELDS:
             raise DomainError(f"“{name}” is not a field of a one-off fee.")

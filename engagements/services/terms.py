@@ -12,6 +12,7 @@ from django.utils import timezone
 from bpo_portal.errors import DomainError
 from engagements.choices import CheckpointOutcome, EngagementStatus, ReminderKind, Side
 from engagements.contract_dates import is_near
+from engagements.locking import lock_row
 from engagements.models import Checkpoint, Contract
 from engagements.reminders import BOTH, Due
 from slas import evidence
@@ -59,8 +60,12 @@ def record_checkpoint_outcome(
 ) -> Checkpoint:
     """The practice records what it decided at a checkpoint. A later correction replaces it (the change history
     keeps both). Refused before the checkpoint's day — a review cannot be decided before it happens."""
-    checkpoint = (
-        Checkpoint.objects.select_for_update().select_related("contract__engagement__practice").get(pk=checkpoint.pk)
+    checkpoint = lock_row(
+        Checkpoint,
+        checkpoint.pk,
+        engagement="contract__engagement_id",
+        contract="contract_id",
+        related=("contract__engagement__practice",),
     )
     contract = checkpoint.contract
     if contract.engagement.is_ended:

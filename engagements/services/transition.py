@@ -18,6 +18,7 @@ from django.utils import timezone
 from bpo_portal.errors import DomainError
 from engagements.access import can_act_on
 from engagements.choices import EngagementStatus, ReminderKind, ServiceCategory
+from engagements.locking import lock_engagement, lock_row
 from engagements.models import Engagement, GateCriterion, GateDecision, Membership, Milestone, TransitionPhase
 from engagements.reminders import BOTH, Due
 from engagements.services import webhooks
@@ -101,7 +102,7 @@ def create_standard_plan(engagement: Engagement, *, by, start: date | None = Non
     a phase's lines become its gate criteria (met for two periods in a row)."""
     _require(by, engagement, "manage_contract", PRACTICE_ONLY)
     _require_not_ended(engagement)
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    engagement = lock_engagement(engagement)
     if engagement.transition_phases.exists():
         raise DomainError("This engagement already has a transition plan; change its phases instead.")
     lines = list(engagement.service_lines.all())
@@ -139,7 +140,7 @@ def start_transition(engagement: Engagement, *, by) -> TransitionPhase:
     The engagement has to be transitioning already (its stage is moved on the engagement page, which needs a
     contract); the plan does not move the stage itself."""
     _require(by, engagement, "manage_contract", "Only the practice's managers can start the transition.")
-    engagement = Engagement.objects.select_for_update().select_related("practice").get(pk=engagement.pk)
+    engagement = lock_engagement(engagement)
     if engagement.status != EngagementStatus.TRANSITIONING:
         raise DomainError(
             f"The engagement is {engagement.get_status_display().lower()}: move it to transitioning before starting "
@@ -207,9 +208,7 @@ def save_milestone(milestone: Milestone, *, by) -> Milestone:
 
 @transaction.atomic
 def complete_milestone(milestone: Milestone, *, by) -> Milestone:
-    milestone = (
-        Milestone.objects.select_for_update(of=("self",)).select_related("phase__engagement").get(pk=milestone.pk)
-    )
+    milestone = lock_row(Milestone, milestone.pk, engagement="phase__engagement_id", related=("phase__engagement",))
     _require(by, milestone.phase.engagement, "change_engagement", MANAGERS_ONLY)
     if milestone.is_done:
         raise DomainError("This milestone is already done.")
@@ -380,9 +379,7 @@ def record_gate_decision(phase: TransitionPhase, *, by, outcome: str, note: str 
 
     Go needs a ready gate: the phase is done today, the next phase starts today and its service lines join the
     live scope — all or nothing. No-go keeps the phase active and needs a reason."""
-    phase = (
-        TransitionPhase.objects.select_for_update(of=("self",)).select_related("engagement__practice").get(pk=phase.pk)
-    )
+    phase = lock_row(TransitionPhase, phase.pk, engagement="engagement_id", related=("engagement__practice",))
     engagement = phase.engagement
     _require(by, engagement, "manage_contract", "Only the practice's managers can decide a phase's gate.")
     _require_not_ended(engagement)

@@ -577,6 +577,7 @@ class TokenCreateView(LoginRequiredMixin, View):
                 kind=kind,
                 by=request.user,
                 provider=membership.provider if kind == TokenKind.INTEGRATION else None,
+                scopes=form.cleaned_data["scopes"] if kind == TokenKind.INTEGRATION else [],
             )
         except DomainError as error:
             messages.error(request, error.message)

@@ -20,6 +20,7 @@ from bpo_portal.views import (
     ObjectUpdateView,
 )
 from engagements.access import can_act_on
+from engagements.access_log import AccessKind, record_accesses
 from engagements.filters.communication import MeetingFilterSet, ReminderFilterSet
 from engagements.forms.communication import (
     ActionItemForm,
@@ -279,8 +280,14 @@ class FeedbackView(LoginRequiredMixin, TemplateView):
         context.update(engagement=self.engagement, can_give=self.can_give, can_read=self.can_read)
         context.setdefault("form", FeedbackForm())
         if self.can_read:
-            context["feedback"] = Feedback.objects.filter(engagement=self.engagement).select_related("author")
+            context["feedback"] = list(Feedback.objects.filter(engagement=self.engagement).select_related("author"))
+            record_accesses(
+                self.request, AccessKind.STAFF_FEEDBACK, context["feedback"], engagement_of=self._engagement
+            )
         return context
+
+    def _engagement(self, feedback):
+        return self.engagement
 
     def post(self, request, *args, **kwargs):
         if not self.can_give:

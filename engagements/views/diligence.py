@@ -21,6 +21,7 @@ from bpo_portal.views import (
     ScopedMixin,
 )
 from engagements.access import engagements_for, is_portal_admin, membership_of
+from engagements.access_log import AccessKind, record_access
 from engagements.filters.diligence import CertificationFilterSet
 from engagements.forms.diligence import CertificationForm, ChecklistItemForm, DiligenceDecisionForm
 from engagements.models import Certification, DueDiligenceReview, Engagement, Provider
@@ -107,15 +108,19 @@ class CertificationEvidenceView(ScopedMixin, View):
             raise PermissionDenied("The evidence is shared with the practices that work with this provider.")
         if not certification.evidence:
             raise Http404("No evidence uploaded.")
+        content_type = certification.evidence_content_type  # from the file's own first bytes
         try:
             handle = certification.evidence.open("rb")
         except FileNotFoundError:
             raise Http404("The evidence file is missing.") from None
+        record_access(request, AccessKind.EVIDENCE_FILE, certification, provider=certification.provider_id)
         response = FileResponse(
             handle,
-            content_type=certification.evidence_content_type,
+            as_attachment=True,  # downloaded, never rendered in the portal's origin
+            content_type=content_type,
             filename=certification.evidence_name or certification.evidence.name.rsplit("/", 1)[-1],
         )
+        response["Content-Security-Policy"] = "sandbox"  # opened anyway, it runs no script and has no origin
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response

@@ -1,8 +1,6 @@
 """The money pages of an engagement: scope and pricing (read by both sides, set by the practice's managers),
 service credits, and the cost page. Rules live in engagements.services.money; figures in engagements.costs."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
@@ -12,11 +10,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 from django_tables2 import SingleTableMixin
-from django_tables2.export import ExportMixin
 
+from bpo_portal.csv_export import ExportMixin, csv_response
 from bpo_portal.errors import DomainError
 from bpo_portal.views import EditableObjectMixin, ObjectDetailView
 from engagements import costs, pricing
+from engagements.access_log import AccessKind, record_access
 from engagements.filters.money import ServiceCreditFilterSet
 from engagements.forms.money import OneOffFeeForm, PricingForm, ScopeLineForm, TierFormSet, tiers_from
 from engagements.models import Contract, ContractScope, Engagement, OneOffFee
@@ -48,6 +47,7 @@ class ScopeView(ObjectDetailView):
         context["can_manage"] = self.can("manage_contract", engagement) and not engagement.is_ended
         if contract is None:
             return context
+        record_access(self.request, AccessKind.CONTRACT_PRICING, contract, engagement=engagement)
         terms = pricing.terms_of(contract)
         lines = list(contract.scope.select_related("service_line").prefetch_related("tiers"))
         context["lines"] = [(line, pricing.line_cost(terms.line(line.service_line.code), terms)) for line in lines]
@@ -302,26 +302,26 @@ class CostView(EngagementScopedPage, TemplateView):
     its in-house cost and the savings; a chart of them; the one-off fees; unagreed scope."""
 
     template_name = "engagements/money/costs.html"
+    export_formats = ("csv",)  # `?_export=csv`, written by bpo_portal.csv_export like every other export
 
     def get(self, request, *args, **kwargs):
         self.contract = Contract.objects.filter(engagement=self.engagement).first()
         self.report = costs.cost_report(self.contract, request.user) if self.contract else None
+        if self.contract is not None:
+            record_access(request, AccessKind.COST_PAGE, self.contract, engagement=self.engagement)
         if request.GET.get("_export") == "csv" and self.report is not None:
             return self.csv()
         return super().get(request, *args, **kwargs)
 
     def csv(self) -> HttpResponse:
         columns = [c for c in CSV_COLUMNS if self.report.shows_in_house or c[0] not in ("in_house", "savings")]
-        response = HttpResponse(content_type="text/csv")
         filename = f"costs-{self.engagement.pk}-{timezone.localdate():%Y-%m-%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        writer = csv.writer(response)
-        writer.writerow([label for _name, label in columns])
+        rows = [[label for _name, label in columns]]
         for month in self.report.months:
             row = [getattr(month, name) for name, _label in columns]
             row[0] = f"{month.month:%Y-%m}"
-            writer.writerow(row)
-        return response
+            rows.append(row)
+        return csv_response(filename, rows)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

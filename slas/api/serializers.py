@@ -18,7 +18,17 @@ from slas.choices import (
     RemediationStatus,
     Severity,
 )
-from slas.models import MAX_DIGITS, Breach, IngestBatch, KPIValue, Measurement, Metric, RemediationPlan, SLATarget
+from slas.models import (
+    MAX_DIGITS,
+    Breach,
+    IngestBatch,
+    KPIValue,
+    Measurement,
+    MeasurementCorrection,
+    Metric,
+    RemediationPlan,
+    SLATarget,
+)
 
 
 def _request_user(serializer):
@@ -161,6 +171,34 @@ class MeasurementSerializer(serializers.ModelSerializer):
             "denominator",
             "external_id",
             "batch",
+        ]
+        read_only_fields = fields
+
+
+class MeasurementCorrectionSerializer(serializers.ModelSerializer):
+    """What a correction replaced: the measurement's content before `batch` changed it (it came in `replaced_batch`)."""
+
+    engagement = serializers.IntegerField(source="measurement.engagement_id", read_only=True)
+    external_id = serializers.CharField(source="measurement.external_id", read_only=True)
+    metric = _code()
+    service_line = _code()
+
+    class Meta:
+        model = MeasurementCorrection
+        fields = [
+            "id",
+            "measurement",
+            "engagement",
+            "external_id",
+            "batch",
+            "replaced_batch",
+            "metric",
+            "service_line",
+            "agent",
+            "date",
+            "numerator",
+            "denominator",
+            "corrected_at",
         ]
         read_only_fields = fields
 

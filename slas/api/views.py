@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements.access import can_act_anywhere, engagements_for
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
+from engagements.choices import TokenScope
 from engagements.models import Notification
 from engagements.notifications import mark_read
 from slas import ingest, services
@@ -23,12 +24,22 @@ from slas.filters import (
     BreachFilterSet,
     IngestBatchFilterSet,
     KPIValueFilterSet,
+    MeasurementCorrectionFilterSet,
     MeasurementFilterSet,
     MetricFilterSet,
     RemediationPlanFilterSet,
     SLATargetFilterSet,
 )
-from slas.models import Breach, IngestBatch, KPIValue, Measurement, Metric, RemediationPlan, SLATarget
+from slas.models import (
+    Breach,
+    IngestBatch,
+    KPIValue,
+    Measurement,
+    MeasurementCorrection,
+    Metric,
+    RemediationPlan,
+    SLATarget,
+)
 
 # A realistic row is 150–400 bytes; 1,000 a row leaves room for long ids and pretty-printing, and refuses a body
 # that cannot be a valid batch before a byte of it is parsed.
@@ -53,6 +64,8 @@ class ReadOnlyScopedViewSet(ScopedModelViewSet):
 class MetricViewSet(viewsets.ReadOnlyModelViewSet):
     """What can be measured and agreed: each metric's code (what integrations send), unit, direction and how its
     measurements add up over a period."""
+
+    token_scopes = {"read": (TokenScope.READ_SLA, TokenScope.PUSH_MEASUREMENTS)}  # the codes to send
 
     queryset = Metric.objects.all()
     serializer_class = serializers.MetricSerializer
@@ -90,6 +103,8 @@ class MetricViewSet(viewsets.ReadOnlyModelViewSet):
 )
 class SLATargetViewSet(ScopedModelViewSet):
     """The levels of service a practice and its provider agreed: both sides read them, the practice sets them."""
+
+    token_scopes = {"read": (TokenScope.READ_SLA,)}
 
     queryset = SLATarget.objects.select_related("metric", "service_line")
     serializer_class = serializers.SLATargetSerializer
@@ -145,6 +160,12 @@ class MeasurementsCSVParser(_MeasurementsParser):
     parse_raw = staticmethod(ingest.parse_csv)
 
 
+def _is_chunked(request) -> bool:
+    return "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and not request.META.get(
+        "CONTENT_LENGTH"
+    )
+
+
 def _too_large() -> Response:
     return Response(
         {
@@ -163,6 +184,8 @@ def _too_large() -> Response:
 )
 class MeasurementViewSet(ScopedModelViewSet):
     """Numbers from the provider's systems — counts and values, never patient details."""
+
+    token_scopes = {"read": (TokenScope.READ_SLA,), "write": (TokenScope.PUSH_MEASUREMENTS,)}
 
     http_method_names = ["get", "post", "head", "options"]
     queryset = Measurement.objects.select_related("metric", "service_line")
@@ -210,8 +233,9 @@ class MeasurementViewSet(ScopedModelViewSet):
             return _too_large()
         corrections = self._corrections(request)
         try:
+            records = self._chunked_records(request) if _is_chunked(request) else self._records(request)
             result = services.ingest_measurements(
-                self._records(request), by=request.user, allow_corrections=corrections, source=IngestSource.API
+                records, by=request.user, allow_corrections=corrections, source=IngestSource.API
             )
         except BodyTooLarge:
             return _too_large()
@@ -240,6 +264,16 @@ class MeasurementViewSet(ScopedModelViewSet):
             raise drf_serializers.ValidationError({"corrections": error.detail}) from None
 
     @staticmethod
+    def _chunked_records(request) -> list[dict]:
+        """A chunked body has no Content-Length, so Django reads none of it: read it here, up to the limit."""
+        raw = request.META["wsgi.input"].read(MAX_BODY_BYTES + 1)
+        if len(raw) > MAX_BODY_BYTES:
+            raise BodyTooLarge
+        media_type = (request.content_type or "").split(";")[0].strip().lower()
+        parser = MeasurementsCSVParser if media_type == MeasurementsCSVParser.media_type else MeasurementsJSONParser
+        return parser.parse_raw(raw)
+
+    @staticmethod
     def _records(request) -> list[dict]:
         records = request.data  # the parsers above: a list of row dicts, or {} for an empty body
         if not isinstance(records, list):
@@ -247,6 +281,25 @@ class MeasurementViewSet(ScopedModelViewSet):
                 [{"row": None, "field": None, "message": "The body is empty: send a JSON array or CSV with a header."}]
             )
         return records
+
+
+@extend_schema_view(
+    list=extend_schema(summary="What corrections replaced, on your engagements (both sides)"),
+    retrieve=extend_schema(
+        summary="One replaced measurement value",
+        responses={200: serializers.MeasurementCorrectionSerializer, 404: NOT_FOUND},
+    ),
+)
+class MeasurementCorrectionViewSet(ReadOnlyScopedViewSet):
+    """Each measurement a batch sent with `corrections=true` changed: its content before, the batch it came in and
+    the batch that replaced it. Newest first; filter by `engagement`, `batch` or `measurement`."""
+
+    token_scopes = {"read": (TokenScope.READ_SLA,)}
+
+    queryset = MeasurementCorrection.objects.select_related("measurement", "metric", "service_line")
+    serializer_class = serializers.MeasurementCorrectionSerializer
+    filterset_class = MeasurementCorrectionFilterSet
+    ordering_fields = ["corrected_at"]
 
 
 @extend_schema_view(
@@ -258,6 +311,8 @@ class MeasurementViewSet(ScopedModelViewSet):
 class IngestBatchViewSet(ReadOnlyScopedViewSet):
     """Each accepted ingest request: who sent it, when, how many rows it created, skipped and corrected, and
     which dates it touched (their periods are recomputed; `recomputed_at` says when that finished)."""
+
+    token_scopes = {"read": (TokenScope.READ_SLA, TokenScope.PUSH_MEASUREMENTS)}
 
     queryset = IngestBatch.objects.select_related("submitted_by").prefetch_related("engagements")
     serializer_class = serializers.IngestBatchSerializer
@@ -275,6 +330,8 @@ class IngestBatchViewSet(ReadOnlyScopedViewSet):
 class KPIValueViewSet(ReadOnlyScopedViewSet):
     """Each target's value per period, computed from the measurements in the database after every batch."""
 
+    token_scopes = {"read": (TokenScope.READ_SLA,)}
+
     queryset = KPIValue.objects.select_related("target__metric", "target__service_line", "target__engagement__practice")
     serializer_class = serializers.KPIValueSerializer
     filterset_class = KPIValueFilterSet
@@ -289,6 +346,8 @@ class KPIValueViewSet(ReadOnlyScopedViewSet):
 class BreachViewSet(ReadOnlyScopedViewSet):
     """Periods in which a target was missed or came within its warning threshold, with their remediation plans.
     A breach that later data brings back within the target is kept, as resolved by data."""
+
+    token_scopes = {"read": (TokenScope.READ_SLA,)}
 
     queryset = Breach.objects.select_related("target__metric", "target__service_line").prefetch_related(
         Prefetch("remediation_plans", queryset=RemediationPlan.objects.order_by("-submitted_at", "-pk"))
@@ -315,6 +374,8 @@ class BreachViewSet(ReadOnlyScopedViewSet):
 class RemediationPlanViewSet(ScopedModelViewSet):
     """The provider answers a breach with a plan; the practice accepts or rejects it, the provider reports it
     done, and the practice closes it, which closes the breach."""
+
+    token_scopes = {"read": (TokenScope.READ_SLA,), "write": (TokenScope.WRITE_ENGAGEMENTS,)}
 
     http_method_names = ["get", "post", "head", "options"]
     queryset = RemediationPlan.objects.select_related("breach__target", "submitted_by", "decided_by")

@@ -23,6 +23,7 @@ def test_an_integration_token_created_in_the_ui_reads_only_its_providers_engagem
     token_form = page.get_by_test_id("token-form")
     token_form.get_by_label("Name").fill("Claims status feed")
     token_form.get_by_label("Integration").check()
+    token_form.get_by_label("Read engagements, agents and the rest of the portal").check()
     token_form.get_by_role("button", name="Create token").click()
 
     expect(page.get_by_role("heading", name="Token “Claims status feed” created")).to_be_visible()

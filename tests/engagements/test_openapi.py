@@ -40,7 +40,15 @@ PUBLIC_OPERATIONS = [
     ("get", "/api/v1/metrics/{code}/"),
     *[
         (method, f"/api/v1/{resource}/{suffix}")
-        for resource in ("sla-targets", "measurements", "ingest-batches", "kpis", "breaches", "remediation-plans")
+        for resource in (
+            "sla-targets",
+            "measurements",
+            "ingest-batches",
+            "measurement-corrections",
+            "kpis",
+            "breaches",
+            "remediation-plans",
+        )
         for method, suffix in [("get", ""), ("get", "{id}/")]
     ],
     ("post", "/api/v1/sla-targets/"),

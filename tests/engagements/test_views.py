@@ -307,7 +307,8 @@ class TestPeopleAndTokens:
 
     def test_creating_a_token_shows_the_secret_once_and_uncached(self, client, world):
         client.force_login(world.provider_manager)
-        response = client.post(reverse("engagements:token_create"), {"name": "EHR sync", "kind": "integration"})
+        body = {"name": "EHR sync", "kind": "integration", "scopes": ["measurements:push"]}
+        response = client.post(reverse("engagements:token_create"), body)
         raw = response.context["raw"]
         assert raw.startswith("bpo_") and "no-store" in response["Cache-Control"]
         listing = client.get(reverse("engagements:token_list")).content.decode()

@@ -3,6 +3,7 @@ engagements.services.transition."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bpo_portal.api.fields import EnumChoiceField
@@ -246,7 +247,9 @@ class GateDecisionRequestSerializer(serializers.Serializer):
 class GateDecisionSerializer(serializers.ModelSerializer):
     outcome = EnumChoiceField(GateOutcome, read_only=True)
     decided_by = serializers.SerializerMethodField()
-    evidence = GateEvaluationSerializer(read_only=True)
+    evidence = serializers.SerializerMethodField(
+        help_text="The gate evaluation the decision was taken on; null for a decision recorded without one."
+    )
 
     class Meta:
         model = GateDecision
@@ -255,3 +258,12 @@ class GateDecisionSerializer(serializers.ModelSerializer):
 
     def get_decided_by(self, decision) -> str | None:
         return display_name(decision.decided_by)
+
+    @extend_schema_field(GateEvaluationSerializer(allow_null=True))
+    def get_evidence(self, decision):
+        # Decisions taken before the evaluation was kept with them (and the demo's) hold `{}`: that is "none", not
+        # an evaluation with its keys missing.
+        evidence = decision.evidence or {}
+        if not isinstance(evidence, dict) or not set(GateEvaluationSerializer().fields) <= set(evidence):
+            return None
+        return GateEvaluationSerializer(evidence).data

@@ -24,6 +24,8 @@ INVALID = OpenApiResponse(description="The request breaks a rule; the body says 
 class ServiceLineViewSet(viewsets.ReadOnlyModelViewSet):
     """The catalogue of service lines a practice can outsource, in the order a transition usually takes them."""
 
+    token_scopes = {"read": ()}  # the catalogue every integration needs
+
     queryset = ServiceLine.objects.all()
     serializer_class = serializers.ServiceLineSerializer
     lookup_field = "code"
@@ -219,6 +221,8 @@ class AgentViewSet(ScopedModelViewSet):
 
 class MeView(generics.RetrieveAPIView):
     """Who am I: the signed-in user or token identity, their side, organisation and role."""
+
+    token_scopes = {"read": ()}  # who am I: any token
 
     serializer_class = serializers.MeSerializer
     pagination_class = None

@@ -8,6 +8,7 @@ from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements.access import engagements_for, is_portal_admin
 from engagements.api.serializers import changes as serializers
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
+from engagements.choices import TokenScope
 from engagements.filters.changes import ChangeRequestFilterSet, ContractVersionFilterSet
 from engagements.models import ChangeRequest, ContractVersion
 from engagements.pricing import terms_of_many
@@ -37,6 +38,8 @@ def _decision(summary: str):
 class ChangeRequestViewSet(ScopedModelViewSet):
     """Scope-creep control: either side proposes a change, the practice decides, and an approved change becomes a
     new contract version. Decided requests stay on record with the delta they had when decided."""
+
+    token_scopes = {"read": (TokenScope.READ_CONTRACTS,)}
 
     http_method_names = ["get", "post", "head", "options"]
     queryset = ChangeRequest.objects.select_related(
@@ -106,6 +109,8 @@ class ChangeRequestViewSet(ScopedModelViewSet):
 )
 class ContractVersionViewSet(ScopedModelViewSet):
     """Every version of a contract's terms, kept for good: version 1 as signed, then one per approved change."""
+
+    token_scopes = {"read": (TokenScope.READ_CONTRACTS,)}
 
     http_method_names = ["get", "head", "options"]
     queryset = ContractVersion.objects.select_related("contract", "created_by").order_by("contract", "-number")

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements.access import can_act_anywhere, engagements_for
+from engagements.access_log import AccessKind, AccessLoggedViewSetMixin
 from engagements.api.serializers import communication as serializers
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
 from engagements.filters.communication import (
@@ -170,11 +171,12 @@ class ActionItemViewSet(ServiceSavedViewSet):
         responses={201: serializers.FeedbackSerializer, 400: INVALID, 403: FORBIDDEN},
     ),
 )
-class FeedbackViewSet(ScopedModelViewSet):
+class FeedbackViewSet(AccessLoggedViewSetMixin, ScopedModelViewSet):
     """The practice's change-management channel: its people write, its managers read. Feedback is not edited."""
 
     http_method_names = ["get", "post", "head", "options"]
-    queryset = Feedback.objects.select_related("author")
+    access_kind = AccessKind.STAFF_FEEDBACK  # each item a manager reads is in the access log
+    queryset = Feedback.objects.select_related("author", "engagement")
     serializer_class = serializers.FeedbackSerializer
     filterset_class = FeedbackFilterSet
     ordering_fields = ["created_at"]

@@ -19,8 +19,10 @@ from rest_framework.response import Response
 from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements import costs, pricing
 from engagements.access import engagements_for, is_portal_admin
+from engagements.access_log import AccessKind, AccessLoggedViewSetMixin, record_access
 from engagements.api.serializers import money as serializers
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
+from engagements.choices import TokenScope
 from engagements.filters.money import (
     ContractPricingFilterSet,
     ContractScopeFilterSet,
@@ -65,6 +67,8 @@ def _crud_schema(noun: str, serializer):
 
 class ContractMoneyViewSet(ScopedModelViewSet):
     """Rows hanging off a contract: visible with the engagement, written by those who manage its contract."""
+
+    token_scopes = {"read": (TokenScope.READ_CONTRACTS,)}
 
     write_scope = "manage_contract"
     denied_message = "Only the practice's managers change a contract's scope and pricing."
@@ -141,11 +145,14 @@ class OneOffFeeViewSet(ContractMoneyViewSet):
         responses={200: serializers.ContractPricingSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
     ),
 )
-class ContractPricingViewSet(ScopedModelViewSet):
+class ContractPricingViewSet(AccessLoggedViewSetMixin, ScopedModelViewSet):
     """The pricing model, rate per FTE hour, hours per FTE and account-management fee of each contract."""
 
-    queryset = Contract.objects.prefetch_related(*pricing.TERMS_PREFETCH).order_by("pk")
+    token_scopes = {"read": (TokenScope.READ_CONTRACTS,)}
+
+    queryset = Contract.objects.select_related("engagement").prefetch_related(*pricing.TERMS_PREFETCH).order_by("pk")
     serializer_class = serializers.ContractPricingSerializer
+    access_kind = AccessKind.CONTRACT_PRICING
     filterset_class = ContractPricingFilterSet
     http_method_names = ["get", "put", "patch", "head", "options"]
     denied_message = "Only the practice's managers set a contract's pricing."
@@ -174,6 +181,8 @@ CREDIT_FILTERS = [
 class ServiceCreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Each credit: percent × the fees of the calendar month the breached period starts in, a month's credits
     capped at its fees. Only breaches (not warnings) that were not resolved by later data earn one."""
+
+    token_scopes = {"read": (TokenScope.READ_CONTRACTS,)}
 
     serializer_class = serializers.ServiceCreditSerializer
     filter_backends = []  # the FilterSet is applied below, on breaches; its model is the SLA engine's
@@ -214,6 +223,8 @@ class ServiceCreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 class CostViewSet(viewsets.GenericViewSet):
     """An engagement's cost report."""
 
+    token_scopes = {"read": (TokenScope.READ_CONTRACTS,)}
+
     serializer_class = serializers.CostReportSerializer
     filter_backends = []
     pagination_class = None
@@ -226,4 +237,5 @@ class CostViewSet(viewsets.GenericViewSet):
         contract = Contract.objects.filter(engagement=engagement).select_related("engagement__practice").first()
         if contract is None:
             raise NotFound("No contract has been recorded for this engagement yet.")
+        record_access(request, AccessKind.COST_PAGE, contract, engagement=engagement)
         return Response(self.get_serializer(costs.cost_report(contract, request.user)).data)

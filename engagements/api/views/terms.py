@@ -9,6 +9,7 @@ from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements.access import engagements_for, is_portal_admin
 from engagements.api.serializers import terms as serializers
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
+from engagements.choices import TokenScope
 from engagements.filters.terms import CheckpointFilterSet, ContractFilterSet
 from engagements.models import Checkpoint, Contract
 from engagements.services import terms
@@ -41,6 +42,8 @@ PRACTICE_ONLY = "Only the practice's managers agree the contract terms."
 class ContractViewSet(ScopedModelViewSet):
     """The contract behind each engagement: dates, evaluation period, notice and renewal, and the clause that
     lets the practice end it without penalty. Computed dates count in the practice's own calendar."""
+
+    token_scopes = {"read": (TokenScope.READ_CONTRACTS,)}
 
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     queryset = Contract.objects.select_related("engagement__practice")
@@ -86,6 +89,8 @@ class ContractViewSet(ScopedModelViewSet):
 class CheckpointViewSet(ScopedModelViewSet):
     """Reviews over each contract's evaluation period, generated from its terms, and what the practice decided
     at each."""
+
+    token_scopes = {"read": (TokenScope.READ_CONTRACTS,)}
 
     http_method_names = ["get", "post", "head", "options"]
     queryset = Checkpoint.objects.select_related("contract", "recorded_by")
