@@ -385,8 +385,8 @@ def part_ingest(world, args, report) -> None:
 
 # --- 2. Full recompute vs hand-written SQL -----------------------------------------------------------------------
 
-# Every KPI value of every target from `since` on, in one statement: the same sums, value, rounding (half to even,
-# as Decimal.quantize) and judgement as slas.rollups, written as SQL by hand.
+# Every KPI value of every target from `since` on, in one statement: the same sums, value, rounding (2 decimals, the
+# contract's precision, half to even as Decimal.quantize) and judgement as slas.rollups, written as SQL by hand.
 HAND_SQL = """
 WITH sums AS (
     SELECT t.id AS target_id, p.start AS period_start,
@@ -413,8 +413,8 @@ WITH sums AS (
     FROM sums s JOIN slas_slatarget t ON t.id = s.target_id JOIN slas_metric mt ON mt.id = t.metric_id
 ), rounded AS (
     SELECT v.*,
-           CASE WHEN exact * 10000 - floor(exact * 10000) = 0.5 AND floor(exact * 10000)::numeric %% 2 = 0
-                THEN floor(exact * 10000) / 10000 ELSE round(exact, 4) END AS value
+           CASE WHEN exact * 100 - floor(exact * 100) = 0.5 AND floor(exact * 100)::numeric %% 2 = 0
+                THEN floor(exact * 100) / 100 ELSE round(exact, 2) END AS value
     FROM valued v
 )
 INSERT INTO slas_kpivalue

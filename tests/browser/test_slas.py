@@ -1,6 +1,7 @@
 """SLAs in the browser: the provider uploads a CSV that misses a target, and the practice sees the breach."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,11 +21,12 @@ def test_a_csv_that_misses_a_target_shows_as_a_breach_on_the_practices_sla_page(
             metric=Metric.objects.get(code="service_level"),
             threshold=Decimal("80"),
             warning_threshold=Decimal("90"),
-            effective_from=local_today(world.practice.timezone).replace(day=1),
+            effective_from=(local_today(world.practice.timezone) - timedelta(days=40)).replace(day=1),
         ),
         by=world.practice_manager,
     )
-    day = local_today(world.practice.timezone)
+    # 40 days back: its month is closed (ended, and past the grace for late data), so it is judged.
+    day = local_today(world.practice.timezone) - timedelta(days=40)
     content = (
         "engagement,metric,date,numerator,denominator,external_id\n"
         f"{world.engagement.pk},service_level,{day},60,100,sl-1\n"
@@ -59,7 +61,8 @@ def test_a_csv_that_misses_a_target_shows_as_a_breach_on_the_practices_sla_page(
     expect(practice).to_have_url(re.compile(rf"/engagements/{world.engagement.pk}/slas/#target-{target.pk}$"))
     card = practice.locator(f"#target-{target.pk}")
     expect(card.get_by_test_id("kpi-status")).to_have_text("Breach")
-    expect(card.get_by_test_id("current-value")).to_have_text("58.33%")
+    expect(card.get_by_test_id("closed-value")).to_have_text("58.33%")
+    expect(card.get_by_test_id("so-far")).to_contain_text("so far")
     expect(card.get_by_test_id("target-breaches").get_by_role("link", name=breach.period_label)).to_be_visible()
     canvas = card.locator("canvas.sla-chart")
     expect(canvas).to_have_attribute("data-rendered", "true")
