@@ -6,6 +6,9 @@ class AuditsConfig(AppConfig):
     verbose_name = "Quality audits"
 
     def ready(self):
-        from audits import registrations
+        from audits import (
+            demo,  # noqa: F401 - adds quality-audit demo data when seed_demo runs
+            registrations,
+        )
 
         registrations.register()

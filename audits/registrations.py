@@ -1,7 +1,16 @@
-"""What audits adds to the pages engagements owns, through engagements' registries (DESIGN.md §2)."""
+"""What audits adds to the pages engagements owns, through engagements' registries (DESIGN.md §2). Called
+from AuditsConfig.ready(); engagements never imports audits."""
 
 from engagements.choices import Role
-from engagements.registries import NavEntry, register_home_page, register_nav_entry
+from engagements.registries import (
+    EngagementCard,
+    NavEntry,
+    register_attention_source,
+    register_engagement_card,
+    register_home_page,
+    register_nav_entry,
+)
+from engagements.reminders import register_source
 
 
 def _is_agent(user) -> bool:
@@ -10,9 +19,77 @@ def _is_agent(user) -> bool:
     return is_agent(user)
 
 
+def _sees_quality(user) -> bool:
+    """Everyone on a side (or an admin) has a Quality entry; agents have their own."""
+    from engagements.access import is_portal_admin, membership_of
+
+    membership = membership_of(user)
+    return is_portal_admin(user) or bool(membership and not membership.is_agent and membership.role != Role.INTEGRATION)
+
+
+def quality_card(request, engagement):
+    from audits import reports
+    from audits.models import Dispute, QualityAudit
+
+    audits = QualityAudit.objects.for_user(request.user).filter(engagement=engagement).scored()
+    open_disputes = Dispute.objects.for_user(request.user).open().filter(audit__engagement=engagement).count()
+    return EngagementCard(
+        "audits/_engagement_card.html",
+        {"engagement": engagement, "summary": reports.summary(audits), "open_disputes": open_disputes},
+    )
+
+
+def agent_attention(user):
+    """An agent's home: audits whose feedback they have not acknowledged yet."""
+    from audits import access
+    from audits.choices import AuditStatus
+    from audits.models import QualityAudit
+    from engagements.attention import AttentionItem
+
+    if access.agent_of(user) is None:
+        return []
+    waiting = QualityAudit.objects.for_user(user).filter(status=AuditStatus.SUBMITTED)
+    return [
+        AttentionItem(
+            "info",
+            f"Read and acknowledge the feedback on your audit of {a.interaction_date:%d %b}.",
+            a.get_absolute_url(),
+        )
+        for a in waiting.order_by("-submitted_at")[:10]
+    ]
+
+
+def register_audited_models() -> None:
+    """Every write to audit data is recorded (who, when, before and after), as for the engagement's own data."""
+    from auditlog.registry import auditlog
+
+    from audits import models
+
+    for model in (
+        models.Scorecard,
+        models.ScorecardVersion,
+        models.Section,
+        models.Criterion,
+        models.QualityAudit,
+        models.CriterionRating,
+        models.Dispute,
+        models.DisputeItem,
+        models.QualitySettings,
+    ):
+        if not auditlog.contains(model):
+            auditlog.register(model)
+
+
 def register() -> None:
+    register_audited_models()
     # An agent has no engagement workspace: their home is their own audits, feedback and disputes.
     register_home_page(Role.AGENT, "audits:agent_home", hide_workspace=True)
     register_nav_entry(
         NavEntry("My audits", "audits:agent_home", _is_agent, namespace="audits", testid="nav-my-audits")
     )
+    register_nav_entry(
+        NavEntry("Quality", "audits:audit_list", _sees_quality, namespace="audits", testid="nav-quality")
+    )
+    register_engagement_card(quality_card)
+    register_attention_source(agent_attention)
+    register_source("audits.services.disputes.due_items")

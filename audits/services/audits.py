@@ -181,8 +181,9 @@ def delete_draft(audit: QualityAudit, *, by) -> None:
     audit.delete()
 
 
+@transaction.atomic
 def rescore(audit: QualityAudit, changes: dict, *, by, status: str, reason=RescoreReason.DISPUTE) -> QualityAudit:
-    """Apply changed ratings ({criterion id: Rating}) to a scored audit (inside the caller's transaction): keep
+    """Apply changed ratings ({criterion id: Rating}) to a scored audit (the caller checked who may): keep
     the earlier score in its history, rescore, and correct its quality_score measurement."""
     history = AuditScoreHistory(
         audit=audit,

@@ -151,3 +151,63 @@ def copy_structure(source: ScorecardVersion, target: ScorecardVersion) -> None:
             )
             for criterion in section.criteria.all()
         )
+
+
+@transaction.atomic
+def create_from_starter(*, engagement, key: str, by, name: str | None = None) -> Scorecard:
+    """A new scorecard whose draft version 1 holds a starter's sections and criteria, ready to review."""
+    from audits.starters import STARTERS
+    from engagements.models import ServiceLine
+
+    starter = STARTERS.get(key)
+    if starter is None:
+        raise DomainError("Unknown starter scorecard.", field="starter")
+    line = ServiceLine.objects.filter(code=starter.service_line).first() if starter.service_line else None
+    scorecard = create_scorecard(
+        engagement=engagement,
+        name=name or starter.name,
+        by=by,
+        service_line=line,
+        description=starter.description,
+        pass_mark=starter.pass_mark,
+    )
+    version = scorecard.versions.get()
+    for position, (title, criteria) in enumerate(starter.sections):
+        section = Section.objects.create(version=version, title=title, position=position)
+        Criterion.objects.bulk_create(
+            Criterion(section=section, position=n, **criterion.__dict__) for n, criterion in enumerate(criteria)
+        )
+    return scorecard
+
+
+@transaction.atomic
+def replace_draft(version: ScorecardVersion, *, by, sections: list[dict], pass_mark=None) -> ScorecardVersion:
+    """Replace a draft's whole structure (the API's PUT): [{title, criteria: [{name, weight, scale, …}]}]."""
+    version = _locked_draft(version)
+    _require_manager(by, version.scorecard.engagement)
+    if pass_mark is not None:
+        version.pass_mark = Decimal(pass_mark)
+        _clean(version)
+        version.save(update_fields=["pass_mark"])
+    Criterion.objects.filter(section__version=version).delete()
+    version.sections.all().delete()
+    for position, data in enumerate(sections):
+        section = Section(version=version, title=data["title"], position=position)
+        _clean(section)
+        section.save()
+        for n, fields in enumerate(data.get("criteria", [])):
+            criterion = Criterion(section=section, position=n, **fields)
+            _clean(criterion)
+            criterion.save()
+    return version
+
+
+@transaction.atomic
+def update_scorecard(scorecard: Scorecard, *, by, **fields) -> Scorecard:
+    """Rename or re-describe a scorecard (its versions are what audits keep)."""
+    _require_manager(by, scorecard.engagement)
+    for name, value in fields.items():
+        setattr(scorecard, name, value)
+    _clean(scorecard)
+    scorecard.save()
+    return scorecard

@@ -4,24 +4,30 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.views.generic import TemplateView
 
-from audits import access
-from audits.models import QualityAudit
+from audits import access, reports
+from audits.choices import AuditStatus
+from audits.models import Dispute, QualityAudit
 
 
 class AgentHomeView(LoginRequiredMixin, TemplateView):
-    """An agent's home page: their latest audits and feedback, what awaits their acknowledgement, disputes."""
+    """An agent's home page: what awaits their acknowledgement, their audits and trend, and their disputes."""
 
     template_name = "audits/agent_home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        agent = access.agent_of(self.request.user)
+        user = self.request.user
+        agent = access.agent_of(user)
         if agent is None:
             raise Http404("This page is for agents.")
-        audits = (
-            QualityAudit.objects.for_user(self.request.user)
-            .select_related("engagement", "version__scorecard")
-            .order_by("-interaction_date", "-pk")
+        audits = QualityAudit.objects.for_user(user).select_related("engagement", "version__scorecard")
+        context.update(
+            agent=agent,
+            title="My audits",
+            to_acknowledge=audits.filter(status=AuditStatus.SUBMITTED).order_by("-submitted_at", "-pk"),
+            audits=audits.order_by("-interaction_date", "-pk")[:50],
+            summary=reports.summary(audits.scored()),
+            trend=reports.weekly_trend(audits.scored()),
+            disputes=Dispute.objects.for_user(user).select_related("audit").order_by("-raised_at", "-pk")[:20],
         )
-        context.update(agent=agent, audits=audits[:50], title="My audits")
         return context

@@ -9,14 +9,9 @@ from audits.choices import VersionStatus
 from audits.models import Criterion, ScorecardVersion, Section
 from audits.services import scorecards
 from bpo_portal.errors import DomainError
-from tests.audits.helpers import published_scorecard, submitted_audit
+from tests.audits.helpers import submitted_audit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def version(world):
-    return published_scorecard(world.engagement, world.provider_manager)
 
 
 def refused(action):

@@ -115,7 +115,7 @@ API_CASES = [
         "post",
         "/api/v1/change-requests/",
         {**PROPOSAL, "engagement": "{engagement}"},
-        {**MANAGERS_WRITE, "outsider": 400, "other_provider_manager": 400},
+        {**MANAGERS_WRITE, "outsider": 400, "other_provider_manager": 400, "agent": FORBIDDEN},
     ),
     ("post", "/api/v1/change-requests/{pending}/approve/", {}, expect(FORBIDDEN, practice_manager=OK)),
     ("post", "/api/v1/change-requests/{pending}/reject/", {"note": "No"}, expect(FORBIDDEN, practice_manager=OK)),
