@@ -49,7 +49,9 @@ class AuditFilterSet(EngagementScopedFilterSet):
 
 class DisputeFilterSet(EngagementScopedFilterSet):
     search_fields = ("audit__agent__full_name", "audit__engagement__name", "reason")
-    engagement = django_filters.ModelChoiceFilter(field_name="audit__engagement", queryset=Engagement.objects.all())
+    engagement = django_filters.ModelChoiceFilter(
+        field_name="audit__engagement", queryset=Engagement.objects.all(), label="Engagement"
+    )
     status = django_filters.ChoiceFilter(choices=DisputeStatus.choices)
     deciding_side = django_filters.ChoiceFilter(
         field_name="audit__auditor_side", choices=Side.choices, label="Decided by"

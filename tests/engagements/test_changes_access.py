@@ -35,7 +35,7 @@ PRACTICE_POST = expect(FORBIDDEN, practice_manager=FORM_OK, admin=FORM_OK)
 PROVIDER_POST = expect(FORBIDDEN, provider_manager=FORM_OK, admin=FORM_OK)
 EVERYONE = expect(OK, outsider=OK, other_provider_manager=OK)
 # Filtering by an engagement out of sight is an invalid choice, exactly as for one that does not exist.
-FILTERED = expect(OK, outsider=400, other_provider_manager=400)
+FILTERED = expect(OK, outsider=400, other_provider_manager=400, agent=400)
 PROPOSAL = {
     "kind": "add_line",
     "service_line": "billing",

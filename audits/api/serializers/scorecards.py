@@ -77,10 +77,12 @@ class ScorecardSerializer(serializers.ModelSerializer):
         write_only=True,
         help_text="The first version's pass mark (default 85).",
     )
+    name = serializers.CharField(max_length=120, required=False, help_text="Defaults to the starter's name.")
     versions = ScorecardVersionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Scorecard
+        validators = []  # the unique name per engagement is checked by the service, with a message
         fields = [
             "id",
             "url",
@@ -94,7 +96,6 @@ class ScorecardSerializer(serializers.ModelSerializer):
             "versions",
         ]
         read_only_fields = ["id", "created_at"]
-        extra_kwargs = {"name": {"required": False}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
