@@ -3,6 +3,7 @@
 - Both sides' members see an engagement's submitted audits; a draft only its auditor's side.
 - Either side's managers audit (the practice grades next to the provider); so do the provider's integrations
   ("submit_measurements"), which push results from the provider's own QA tool.
+- A calibration audit is seen only by its auditor here (the calibration session reveals the others' after scoring).
 - An agent sees their own submitted audits and nothing else of the engagement; they acknowledge and dispute
   their own, and the provider's managers ("assign_agents") may do both on their behalf.
 """
@@ -52,7 +53,8 @@ def visible_audits_filter(user) -> Q:
     membership = membership_of(user)
     if membership is not None and membership.is_agent:
         return Q(agent_id=membership.agent_id) & ~Q(status=AuditStatus.DRAFT) & ~Q(is_calibration=True)
-    visible = Q(engagement__in=engagements_for(user))
+    # Calibration audits are scored blind: outside their session (audits.calibration) only their auditor sees them.
+    visible = Q(engagement__in=engagements_for(user)) & (Q(is_calibration=False) | Q(auditor_id=user.pk))
     if membership is None:
         return visible
     return visible & (~Q(status=AuditStatus.DRAFT) | Q(auditor_side=membership.side))

@@ -4,7 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.views.generic import TemplateView
 
-from audits import access, reports
+from audits import access, extensions, reports
 from audits.choices import AuditStatus
 from audits.models import Dispute, QualityAudit
 
@@ -29,5 +29,6 @@ class AgentHomeView(LoginRequiredMixin, TemplateView):
             summary=reports.summary(audits.scored()),
             trend=reports.weekly_trend(audits.scored()),
             disputes=Dispute.objects.for_user(user).select_related("audit").order_by("-raised_at", "-pk")[:20],
+            panels=extensions.collect(extensions.AGENT_HOME_PANELS, self.request, agent),
         )
         return context

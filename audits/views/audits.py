@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView
 
-from audits import access, scoring
+from audits import access, extensions, scoring
 from audits.filters import AuditFilterSet
 from audits.forms import AuditStartForm, RatingForm
 from audits.models import Dispute, QualityAudit
@@ -183,6 +183,7 @@ class AuditDetailView(ObjectDetailView):
         context["window_closes_at"] = window_closes_at(audit) if audit.submitted_at else None
         context["history"] = audit.score_history.all()
         context["is_agent"] = access.agent_of(user) is not None
+        context["extra_actions"] = extensions.collect(extensions.AUDIT_ACTIONS, self.request, audit)
         return context
 
 

@@ -4,7 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
-from audits import access, reports
+from audits import access, extensions, reports
 from audits.models import Dispute, QualityAudit, Scorecard
 from engagements.access import can_act_on
 from engagements.models import Agent, Engagement
@@ -35,6 +35,7 @@ class EngagementQAView(LoginRequiredMixin, TemplateView):
             can_audit=access.may_audit(user, engagement),
             can_change_scorecards=can_act_on(user, engagement, "change"),
             recent=audits.select_related("agent").order_by("-interaction_date", "-pk")[:10],
+            panels=extensions.collect(extensions.QA_PAGE_PANELS, self.request, engagement),
         )
         return context
 
@@ -59,5 +60,6 @@ class AgentQualityView(LoginRequiredMixin, TemplateView):
             audits=audits.select_related("engagement", "version__scorecard", "auditor").order_by(
                 "-interaction_date", "-pk"
             )[:100],
+            panels=extensions.collect(extensions.AGENT_PAGE_PANELS, self.request, agent),
         )
         return context

@@ -179,3 +179,13 @@ def test_an_agent_sees_only_their_own_submitted_audits(world, version):
     visible = set(QualityAudit.objects.for_user(world.agent_user).values_list("pk", flat=True))
     assert visible == {mine.pk}
     assert theirs.pk not in visible and draft.pk not in visible
+
+
+def test_calibration_audits_are_seen_only_by_their_auditor(world, version):
+    audit = services.submit_audit(
+        start(world, version, is_calibration=True, ratings=ratings(version, greeting=1, tone=5, ids=1, insurance=4)),
+        by=world.provider_manager,
+    )
+    assert QualityAudit.objects.for_user(world.provider_manager).filter(pk=audit.pk).exists()
+    for persona in ("provider_staff", "practice_manager", "agent_user"):
+        assert not QualityAudit.objects.for_user(getattr(world, persona)).filter(pk=audit.pk).exists()

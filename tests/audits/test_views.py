@@ -195,3 +195,20 @@ def test_interaction_date_in_the_future_is_refused_on_the_form(client, world, ve
     )
     assert response.status_code == 200 and "e-mail address" in response.content.decode()
     assert not QualityAudit.objects.exists()
+
+
+def test_other_areas_add_actions_to_an_audits_page_through_the_extension_registry(client, world, version):
+    from audits import extensions
+
+    def plan_action(request, audit):
+        return ("Start an action plan", "/plans/new/") if not audit.passed else None
+
+    extensions.register(extensions.AUDIT_ACTIONS, plan_action)
+    try:
+        failed = submitted_audit(world, version, ids=0)
+        passed = submitted_audit(world, version, days_ago=2)
+        client.force_login(world.provider_manager)
+        assert "Start an action plan" in client.get(failed.get_absolute_url()).content.decode()
+        assert "Start an action plan" not in client.get(passed.get_absolute_url()).content.decode()
+    finally:
+        extensions.AUDIT_ACTIONS.remove(plan_action)
