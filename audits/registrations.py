@@ -39,23 +39,19 @@ def quality_card(request, engagement):
     )
 
 
-def agent_attention(user):
-    """An agent's home: audits whose feedback they have not acknowledged yet."""
-    from audits import access
-    from audits.choices import AuditStatus
-    from audits.models import QualityAudit
+def disputes_to_decide(user):
+    """The home page's attention list: open disputes the user may decide (overdue ones are reminders too)."""
+    from audits.services.disputes import decidable_by
     from engagements.attention import AttentionItem
 
-    if access.agent_of(user) is None:
-        return []
-    waiting = QualityAudit.objects.for_user(user).filter(status=AuditStatus.SUBMITTED)
+    open_disputes = decidable_by(user).filter(status="open").select_related("audit__agent", "audit__engagement")
     return [
         AttentionItem(
             "info",
-            f"Read and acknowledge the feedback on your audit of {a.interaction_date:%d %b}.",
-            a.get_absolute_url(),
+            f"{d.audit.engagement.name}: {d.audit.agent} disputes an audit; decide it by {d.decide_by:%d %b}.",
+            d.get_absolute_url(),
         )
-        for a in waiting.order_by("-submitted_at")[:10]
+        for d in open_disputes.order_by("decide_by", "pk")[:10]
     ]
 
 
@@ -91,5 +87,5 @@ def register() -> None:
         NavEntry("Quality", "audits:audit_list", _sees_quality, namespace="audits", testid="nav-quality")
     )
     register_engagement_card(quality_card)
-    register_attention_source(agent_attention)
+    register_attention_source(disputes_to_decide)
     register_source("audits.services.disputes.due_items")

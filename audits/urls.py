@@ -35,5 +35,6 @@ urlpatterns = [
     path("disputes/<int:pk>/decide/", views.DisputeDecideView.as_view(), name="dispute_decide"),
     # QA pages
     path("engagements/<int:pk>/quality/", views.EngagementQAView.as_view(), name="engagement_qa"),
+    path("engagements/<int:pk>/quality/settings/", views.QualitySettingsView.as_view(), name="quality_settings"),
     path("agents/<int:pk>/quality/", views.AgentQualityView.as_view(), name="agent_quality"),
 ]

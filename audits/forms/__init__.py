@@ -1,4 +1,4 @@
-from audits.forms.audits import AuditStartForm, DecideForm, DisputeForm, RatingForm
+from audits.forms.audits import AuditStartForm, DecideForm, DisputeForm, QualitySettingsForm, RatingForm
 from audits.forms.scorecards import CriterionForm, PassMarkForm, ScorecardForm, SectionForm
 
 __all__ = [
@@ -7,6 +7,7 @@ __all__ = [
     "DecideForm",
     "DisputeForm",
     "PassMarkForm",
+    "QualitySettingsForm",
     "RatingForm",
     "ScorecardForm",
     "SectionForm",

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from audits.choices import DisputeDecision, InteractionType
-from audits.models import QualityAudit, ScorecardVersion
+from audits.models import QualityAudit, QualitySettings, ScorecardVersion
 from audits.validators import validate_interaction_ref
 from engagements.forms import UserFormMixin
 from engagements.models import Agent, Engagement
@@ -160,3 +160,9 @@ class DecideForm(forms.Form):
                 data.update({"na": True} if raw == "na" else {"value": int(raw) if raw not in (None, "") else None})
             result[item.criterion_id] = data
         return result
+
+
+class QualitySettingsForm(forms.ModelForm):
+    class Meta:
+        model = QualitySettings
+        fields = ["dispute_window_days", "dispute_decision_days"]

@@ -20,6 +20,25 @@ from engagements.notifications import notify
 from engagements.reminders import Due, local_today
 
 
+@transaction.atomic
+def save_quality_settings(engagement, *, by, **fields) -> QualitySettings:
+    """Either side's managers set how long audits may be disputed and how long a dispute may wait."""
+    from django.core.exceptions import ValidationError
+
+    if not engagements_for(by, "change").filter(pk=engagement.pk).exists():
+        raise DomainError("Only the engagement's managers change its quality settings.")
+    settings = QualitySettings.of(engagement)
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    try:
+        settings.full_clean()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DomainError(messages[0], field=field) from None
+    settings.save()
+    return settings
+
+
 def window_closes_at(audit: QualityAudit):
     return audit.submitted_at + timedelta(days=QualitySettings.of(audit.engagement).dispute_window_days)
 

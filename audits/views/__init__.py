@@ -12,7 +12,7 @@ from audits.views.audits import (
     ScorePreviewView,
 )
 from audits.views.disputes import DisputeCreateView, DisputeDecideView, DisputeDetailView, DisputeListView
-from audits.views.qa import AgentQualityView, EngagementQAView
+from audits.views.qa import AgentQualityView, EngagementQAView, QualitySettingsView
 from audits.views.scorecards import (
     AddCriterionView,
     AddSectionView,
@@ -50,6 +50,7 @@ __all__ = [
     "NewDraftView",
     "PassMarkView",
     "PublishVersionView",
+    "QualitySettingsView",
     "ScorePreviewView",
     "ScorecardCreateView",
     "ScorecardDetailView",

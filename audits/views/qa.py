@@ -1,11 +1,17 @@
 """The QA pages: an engagement's quality at a glance, and one agent's audit history and trend."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
 from django.views.generic import TemplateView
 
 from audits import access, extensions, reports
-from audits.models import Dispute, QualityAudit, Scorecard
+from audits.forms import QualitySettingsForm
+from audits.models import Dispute, QualityAudit, QualitySettings, Scorecard
+from audits.services.disputes import save_quality_settings
+from bpo_portal.errors import DomainError
 from engagements.access import can_act_on
 from engagements.models import Agent, Engagement
 
@@ -36,7 +42,10 @@ class EngagementQAView(LoginRequiredMixin, TemplateView):
             can_change_scorecards=can_act_on(user, engagement, "change"),
             recent=audits.select_related("agent").order_by("-interaction_date", "-pk")[:10],
             panels=extensions.collect(extensions.QA_PAGE_PANELS, self.request, engagement),
+            quality_settings=QualitySettings.of(engagement),
         )
+        if context["can_change_scorecards"]:
+            context["settings_form"] = QualitySettingsForm(instance=context["quality_settings"])
         return context
 
 
@@ -63,3 +72,25 @@ class AgentQualityView(LoginRequiredMixin, TemplateView):
             panels=extensions.collect(extensions.AGENT_PAGE_PANELS, self.request, agent),
         )
         return context
+
+
+class QualitySettingsView(LoginRequiredMixin, View):
+    """Either side's managers change the engagement's dispute window and decision time."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        engagement = get_object_or_404(Engagement.objects.for_user(request.user), pk=pk)
+        if not can_act_on(request.user, engagement, "change"):
+            raise PermissionDenied("Only the engagement's managers change its quality settings.")
+        form = QualitySettingsForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Days are whole numbers from 1 to 60.")
+        else:
+            try:
+                save_quality_settings(engagement, by=request.user, **form.cleaned_data)
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, "Dispute settings saved.")
+        return redirect("audits:engagement_qa", engagement.pk)

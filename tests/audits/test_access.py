@@ -140,6 +140,12 @@ UI_CASES = [
         PRACTICE_DECIDES,
     ),
     ("get", "/engagements/{engagement}/quality/", None, READ),
+    (
+        "post",
+        "/engagements/{engagement}/quality/settings/",
+        {"dispute_window_days": "10", "dispute_decision_days": "3"},
+        MANAGER_ACTIONS,
+    ),
     ("get", "/agents/{agent}/quality/", None, READ),
     ("get", "/me/audits/", None, expect(HIDDEN, agent=OK, admin=HIDDEN)),
 ]

@@ -177,3 +177,24 @@ def test_the_agent_is_told_the_outcome(world, version, audit):
     assert Notification.objects.filter(user=decider, key=f"dispute:{dispute.pk}:open").exists()
     disputes.decide_dispute(dispute, by=decider, note="Accepted.", decisions={ids_of(version): {"decision": "accept"}})
     assert Notification.objects.filter(user=world.agent_user, key=f"dispute:{dispute.pk}:decided").exists()
+
+
+def test_managers_set_the_dispute_window_and_staff_cannot(world, version):
+    with pytest.raises(DomainError):
+        disputes.save_quality_settings(world.engagement, by=world.practice_staff, dispute_window_days=30)
+    assert not QualitySettings.objects.exists()
+    with pytest.raises(DomainError):
+        disputes.save_quality_settings(world.engagement, by=world.practice_manager, dispute_window_days=0)
+    disputes.save_quality_settings(world.engagement, by=world.practice_manager, dispute_decision_days=2)
+    audit = submitted_audit(world, version, ids=0)
+    assert dispute_of(audit, world.agent_user, version).decide_by == timezone.localdate() + timedelta(days=2)
+
+
+def test_the_decider_sees_the_dispute_on_their_home_page(client, world, version):
+    audit = submitted_audit(world, version, by=world.practice_manager, ids=0)
+    dispute_of(audit, world.agent_user, version)
+    client.force_login(world.practice_manager)
+    page = client.get("/").content.decode()
+    assert "disputes an audit; decide it by" in page
+    client.force_login(world.provider_manager)
+    assert "disputes an audit" not in client.get("/").content.decode()
