@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView
@@ -19,7 +20,6 @@ from audits.services.disputes import may_decide, may_dispute, window_closes_at
 from audits.tables import AuditTable
 from bpo_portal.errors import DomainError
 from bpo_portal.views import EditableObjectMixin, ObjectActionView, ObjectDetailView, ObjectListView, ScopedMixin
-from engagements.models import Engagement
 
 
 class AuditListView(ObjectListView):
@@ -218,10 +218,4 @@ class AuditDeleteView(ObjectActionView):
         return "Draft audit deleted."
 
     def get_success_url(self, obj):
-        from django.urls import reverse
-
         return reverse("audits:audit_list")
-
-
-def engagement_or_404(user, pk):
-    return get_object_or_404(Engagement.objects.for_user(user), pk=pk)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
+from django.views import View
 from django.views.generic import FormView
 
 from audits.filters import DisputeFilterSet
@@ -82,7 +83,9 @@ class DisputeDetailView(ObjectDetailView):
         return context
 
 
-class DisputeDecideView(ScopedMixin, FormView):
+class DisputeDecideView(ScopedMixin, View):
+    """The deciding side's decision, criterion by criterion, with a note; the audit is rescored."""
+
     model = Dispute
     http_method_names = ["post"]
 
