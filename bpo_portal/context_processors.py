@@ -1,5 +1,6 @@
 from engagements.access import is_portal_admin, membership_of
 from engagements.models import Notification
+from engagements.registries import WORKSPACE_HIDDEN_ROLES, nav_entries_for
 
 
 def portal(request):
@@ -15,6 +16,9 @@ def portal(request):
         "is_manager": bool(membership and membership.is_manager),
         "is_provider_manager": bool(membership and membership.manages_provider),
         "unread_notifications": unread_notifications(request, user),
+        # Agents (and any role a higher app gives a home of its own) see only the entries registered for them.
+        "shows_workspace": not (membership and membership.role in WORKSPACE_HIDDEN_ROLES),
+        "nav_entries": nav_entries_for(user),
     }
 
 

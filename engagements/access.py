@@ -51,6 +51,12 @@ def membership_of(user):
         return None
 
 
+def is_agent(user) -> bool:
+    """Whether the user signs in as an agent (a provider's virtual assistant with a login of their own)."""
+    membership = membership_of(user)
+    return bool(membership and membership.is_agent)
+
+
 def manages_a_provider(user) -> bool:
     """May add and edit a provider's agents: its account managers, and portal admins."""
     membership = membership_of(user)
@@ -125,10 +131,17 @@ class SideScopedQuerySet(models.QuerySet):
         membership = membership_of(user)
         if membership is None or not user.is_active:
             return self.none()
+        if membership.is_agent:
+            return self.agent_scope(user, membership, action)
         return self.scope_for(user, membership, action)
 
     def scope_for(self, user, membership, action: str):
         raise NotImplementedError
+
+    def agent_scope(self, user, membership, action: str):
+        """An agent's login reaches none of their side's rows (colleagues, other agents, the directory, the
+        provider's records) unless a model says otherwise: agents see only their own things."""
+        return self.none()
 
 
 class EngagementScopedQuerySet(models.QuerySet):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from engagements.access import engagements_for, is_portal_admin, membership_of
 from engagements.choices import EngagementStatus
 from engagements.models import Invitation
+from engagements.registries import attention_from_sources
 from engagements.reminders import BOTH, current_due
 
 
@@ -82,6 +83,7 @@ def attention_items(user) -> list[AttentionItem]:
                 )
             )
     items.extend(reminder_items(user, visible))
+    items.extend(attention_from_sources(user))
     order = {"danger": 0, "warning": 1, "info": 2}
     return sorted(items, key=lambda item: order[item.level])
 

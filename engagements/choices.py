@@ -62,10 +62,18 @@ class Role(models.TextChoices):
     MANAGER = "manager", "Manager"
     STAFF = "staff", "Staff"
     INTEGRATION = "integration", "Integration"
+    # A provider's virtual assistant with a login of their own, linked to their Agent record: they see their own
+    # audits, feedback and disputes, never an engagement's workspace (no object permission on any engagement).
+    AGENT = "agent", "Agent"
 
     @classmethod
     def for_people(cls):
         return [(cls.MANAGER.value, cls.MANAGER.label), (cls.STAFF.value, cls.STAFF.label)]
+
+    @classmethod
+    def for_invitations(cls):
+        """What a manager may invite someone as; only a provider invites agents (linked to their Agent record)."""
+        return [*cls.for_people(), (cls.AGENT.value, cls.AGENT.label)]
 
 
 class TokenKind(models.TextChoices):
@@ -97,6 +105,9 @@ class ReminderKind(models.TextChoices):
     ACTION_ITEM_OVERDUE = "action_item_overdue", "Action item overdue"
     MEETING_DUE = "meeting_due", "Meeting due"
     REMEDIATION_OVERDUE = "remediation_overdue", "Remediation overdue, escalated"
+    # Quality audits (the audits app registers their sources in engagements.reminders).
+    DISPUTE_OVERDUE = "dispute_overdue", "Audit dispute awaiting a decision"
+    ACTION_PLAN_OVERDUE = "action_plan_overdue", "Action plan overdue"
 
 
 class PricingModel(models.TextChoices):

@@ -88,6 +88,8 @@ def world(db):
     agent = factories.make_agent(provider, full_name="Ana Reyes")
     services.assign_agent(engagement, agent, by=provider_manager)
     other_agent = factories.make_agent(other_provider, full_name="Omar Other")
+    # The agent persona: Ana's own login (role agent). She sees her own audits, never the engagement's workspace.
+    agent_user = factories.make_agent_login(agent, first_name="Ana", last_name="Reyes")
 
     token, raw_token = services.create_api_token(
         name="Call-centre feed", kind=TokenKind.INTEGRATION, provider=provider, by=provider_manager
@@ -108,6 +110,7 @@ def world(db):
         other_engagement=other_engagement,
         agent=agent,
         other_agent=other_agent,
+        agent_user=agent_user,
         integration_token=token,
         integration_raw_token=raw_token,
     )

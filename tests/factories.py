@@ -28,6 +28,14 @@ def make_member(organization, role=Role.MANAGER, email=None, **user_fields):
     return user
 
 
+def make_agent_login(agent, email=None, **user_fields):
+    """A login for an agent (role `agent`, linked to their Agent record), as accepting an invitation makes it."""
+    email = email or f"agent{next(_seq)}@example.test"
+    user = get_user_model().objects.create_user(username=email, email=email, password=PASSWORD, **user_fields)
+    Membership.objects.create(user=user, role=Role.AGENT, provider=agent.provider, agent=agent)
+    return user
+
+
 def make_engagement(practice, provider, by=None, name=None, **fields):
     by = by or make_member(practice, Role.MANAGER)
     return services.create_engagement(

@@ -30,6 +30,7 @@ PERSONAS = [
     "other_provider_manager",
     "admin",
     "anonymous",
+    "agent",  # an agent's own login: no engagement workspace at all, like an outsider
 ]
 API_PERSONAS = [*PERSONAS, "integration"]
 OK, FORM_OK, FORBIDDEN, HIDDEN = "ok", "form-ok", 403, 404
@@ -49,6 +50,10 @@ def expect(default_home, **overrides):
         "anonymous": "login",
     }
     table.update(overrides)
+    # An agent's login is refused as an outsider is (404 for anything of an engagement), unless a case says so;
+    # where an outsider's create gets as far as 400 ("no engagement with id …"), an agent, who may create nothing
+    # anywhere, is refused before that (403).
+    table.setdefault("agent", FORBIDDEN if table["outsider"] == 400 else table["outsider"])
     return table
 
 
@@ -198,10 +203,15 @@ def fill(template, objects):
     return template.format(**objects) if isinstance(template, str) else template
 
 
+def persona_user(world, persona):
+    """The user behind a persona name (`agent` is the agent's login; `world.agent` is their Agent record)."""
+    return world.agent_user if persona == "agent" else getattr(world, persona)
+
+
 def ui_client(world, persona):
     client = Client()
     if persona != "anonymous":
-        client.force_login(getattr(world, persona))
+        client.force_login(persona_user(world, persona))
     return client
 
 
@@ -210,7 +220,7 @@ def api_client(world, persona):
     if persona == "integration":
         client.credentials(HTTP_AUTHORIZATION=f"Token {world.integration_raw_token}")
     elif persona != "anonymous":
-        _, raw = services.create_api_token(name="matrix", kind=TokenKind.PERSONAL, by=getattr(world, persona))
+        _, raw = services.create_api_token(name="matrix", kind=TokenKind.PERSONAL, by=persona_user(world, persona))
         client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
     return client
 

@@ -151,6 +151,26 @@ class AssignAgentForm(forms.Form):
 class InviteForm(forms.Form):
     email = forms.EmailField()
     role = forms.ChoiceField(choices=Role.for_people(), initial=Role.STAFF)
+    agent = forms.ModelChoiceField(
+        queryset=Agent.objects.none(),
+        required=False,
+        help_text="For an agent's own login: the agent record it is linked to.",
+    )
+
+    def __init__(self, *args, provider=None, **kwargs):
+        """A provider's managers may also invite their agents, each linked to an agent record without a login."""
+        super().__init__(*args, **kwargs)
+        if provider is None:
+            del self.fields["agent"]
+            return
+        self.fields["role"].choices = Role.for_invitations()
+        self.fields["agent"].queryset = Agent.objects.filter(provider=provider, login__isnull=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == Role.AGENT and not cleaned.get("agent"):
+            self.add_error("agent", "Choose the agent this login is for.")
+        return cleaned
 
 
 class RoleForm(forms.Form):

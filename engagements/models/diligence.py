@@ -175,6 +175,10 @@ def certification_status(expires_on: date, today: date) -> str:
 
 
 class CertificationQuerySet(SideScopedQuerySet):
+    def agent_scope(self, user, membership, action: str):
+        """Agents browse the directory's certifications as any signed-in user does, and change nothing."""
+        return self if action == "view" else self.none()
+
     def scope_for(self, user, membership, action: str):
         """Everybody who may browse the provider directory sees the certifications; its own managers change them."""
         if action == "view":
@@ -190,8 +194,8 @@ class CertificationQuerySet(SideScopedQuerySet):
         if is_portal_admin(user):
             return self
         membership = membership_of(user)
-        if membership is None or not user.is_active:
-            return self.none()
+        if membership is None or not user.is_active or membership.is_agent:
+            return self.none()  # an agent is not the provider's management: no auditors' reports
         counterparts = engagements_for(user).values("provider_id")
         return self.filter(Q(provider_id=membership.provider_id) | Q(provider_id__in=counterparts))
 

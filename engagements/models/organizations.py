@@ -117,6 +117,10 @@ class Location(models.Model):
 
 
 class ProviderQuerySet(SideScopedQuerySet):
+    def agent_scope(self, user, membership, action: str):
+        """Agents browse the directory as any signed-in user does, and change nothing."""
+        return self if action == "view" else self.none()
+
     def scope_for(self, user, membership, action: str):
         """Providers are a directory every signed-in user can browse; only their own managers edit them."""
         if action == "view":

@@ -67,6 +67,10 @@ class Membership(SideMixin, models.Model):
         "engagements.Provider", on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.STAFF)
+    # An agent's login is linked to their Agent record (one login per agent); nobody else's is.
+    agent = models.OneToOneField(
+        "engagements.Agent", on_delete=models.PROTECT, null=True, blank=True, related_name="login"
+    )
     job_title = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -85,10 +89,20 @@ class Membership(SideMixin, models.Model):
                 name="%(app_label)s_%(class)s_integrations_belong_to_providers",
                 violation_error_message="Only a provider can have integration identities.",
             ),
+            models.CheckConstraint(
+                condition=(Q(role=Role.AGENT) & Q(agent__isnull=False) & Q(provider__isnull=False))
+                | (~Q(role=Role.AGENT) & Q(agent__isnull=True)),
+                name="%(app_label)s_%(class)s_agents_have_an_agent_record",
+                violation_error_message="An agent's login belongs to a provider and is linked to one agent record.",
+            ),
         ]
 
     def __str__(self):
         return f"{self.user.get_full_name() or self.user.email} ({self.role_label}, {self.organization})"
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role == Role.AGENT
 
     @property
     def is_manager(self) -> bool:
@@ -131,7 +145,15 @@ class Invitation(SideMixin, models.Model):
     provider = models.ForeignKey(
         "engagements.Provider", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
     )
-    role = models.CharField(max_length=20, choices=Role.for_people(), default=Role.STAFF)
+    role = models.CharField(max_length=20, choices=Role.for_invitations(), default=Role.STAFF)
+    agent = models.ForeignKey(
+        "engagements.Agent",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        help_text="For an agent's invitation: the agent record the login will be linked to.",
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
@@ -151,6 +173,12 @@ class Invitation(SideMixin, models.Model):
                 condition=ONE_SIDE,
                 name="%(app_label)s_%(class)s_exactly_one_side",
                 violation_error_message="An invitation is to exactly one practice or one provider.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(role=Role.AGENT) & Q(agent__isnull=False) & Q(provider__isnull=False))
+                | (~Q(role=Role.AGENT) & Q(agent__isnull=True)),
+                name="%(app_label)s_%(class)s_agents_have_an_agent_record",
+                violation_error_message="An agent is invited by their provider, linked to their agent record.",
             ),
         ]
 
@@ -173,6 +201,10 @@ class Invitation(SideMixin, models.Model):
 
 
 class ApiTokenQuerySet(SideScopedQuerySet):
+    def agent_scope(self, user, membership, action: str):
+        """An agent may hold personal tokens of their own (which read only what the agent may read)."""
+        return self.filter(kind=TokenKind.PERSONAL, user=user)
+
     def scope_for(self, user, membership, action: str):
         """Your own personal tokens; a provider's managers also see and revoke its integration tokens."""
         mine = Q(kind=TokenKind.PERSONAL, user=user)

@@ -146,14 +146,18 @@ def _require_manager_of(by, organization) -> None:
 
 
 @transaction.atomic
-def invite_member(*, organization, email: str, role: str, by) -> tuple[Invitation, str]:
-    """Create a one-time invitation link; the e-mail goes out after commit. Returns the link to show once."""
+def invite_member(*, organization, email: str, role: str, by, agent=None) -> tuple[Invitation, str]:
+    """Create a one-time invitation link; the e-mail goes out after commit. Returns the link to show once.
+
+    A provider's managers may also invite one of their agents, with the role `agent` and the agent record the
+    login is linked to: the agent then sees only their own audits, feedback and disputes."""
     from engagements.tasks import send_invitation_email
 
     _require_manager_of(by, organization)
     email = User.objects.normalize_email(email).lower()
-    if role not in (Role.MANAGER, Role.STAFF):
-        raise DomainError("Invite a colleague as a manager or as staff.", field="role")
+    if role not in (Role.MANAGER, Role.STAFF, Role.AGENT):
+        raise DomainError("Invite a colleague as a manager, as staff or as an agent.", field="role")
+    _check_agent_invitation(organization, role, agent)
     if User.objects.filter(username__iexact=email).exists():
         raise DomainError("Somebody with this e-mail address already has an account.", field="email")
     side = _side_fields(organization)
@@ -163,6 +167,7 @@ def invite_member(*, organization, email: str, role: str, by) -> tuple[Invitatio
     invitation = Invitation.objects.create(
         email=email,
         role=role,
+        agent=agent if role == Role.AGENT else None,
         token_hash=hash_secret(raw),
         invited_by=by,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
@@ -172,6 +177,19 @@ def invite_member(*, organization, email: str, role: str, by) -> tuple[Invitatio
     # robust: if the e-mail cannot be queued the invitation still stands, and the manager is shown the link.
     transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, link), robust=True)
     return invitation, link
+
+
+def _check_agent_invitation(organization, role: str, agent) -> None:
+    if role != Role.AGENT:
+        return
+    if not isinstance(organization, Provider):
+        raise DomainError("Only a provider invites agents.", field="role")
+    if agent is None:
+        raise DomainError("Choose the agent this login is for.", field="agent")
+    if agent.provider_id != organization.pk:
+        raise DomainError("That agent does not work for your provider.", field="agent")
+    if Membership.objects.filter(agent=agent).exists():
+        raise DomainError(f"{agent} already has a login.", field="agent")
 
 
 def find_invitation(raw: str) -> Invitation | None:
@@ -192,8 +210,14 @@ def accept_invitation(raw: str, *, first_name: str, last_name: str, password: st
         raise DomainError(" ".join(exc.messages), field="password") from None
     user.set_password(password)
     user.save()
+    if invitation.agent_id and Membership.objects.filter(agent_id=invitation.agent_id).exists():
+        raise DomainError("This agent already has a login. Sign in with it instead.")
     Membership.objects.create(
-        user=user, role=invitation.role, practice=invitation.practice, provider=invitation.provider
+        user=user,
+        role=invitation.role,
+        practice=invitation.practice,
+        provider=invitation.provider,
+        agent_id=invitation.agent_id,
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
@@ -226,6 +250,8 @@ def change_member_role(membership: Membership, role: str, *, by) -> Membership:
         raise DomainError("A person is either a manager or staff.", field="role")
     if membership.role == Role.INTEGRATION:
         raise DomainError("Integration identities are managed through their tokens.")
+    if membership.role == Role.AGENT:
+        raise DomainError("An agent's login stays an agent's; invite them separately for another role.")
     if role != membership.role:
         _guard_last_manager(membership, by)
         membership.role = role

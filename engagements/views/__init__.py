@@ -64,6 +64,7 @@ from engagements.models import (
     Provider,
 )
 from engagements.notifications import mark_read
+from engagements.registries import HOME_PAGES, engagement_cards
 from engagements.tables import AgentTable, EngagementTable, MemberTable, PracticeTable, ProviderTable
 
 # --- Home -----------------------------------------------------------------------------------------------------------
@@ -73,6 +74,12 @@ class HomeView(LoginRequiredMixin, TemplateView):
     """Each role's start page: my engagements, where they stand, and what needs my attention."""
 
     template_name = "home.html"
+
+    def get(self, request, *args, **kwargs):
+        membership = membership_of(request.user)
+        if membership and membership.role in HOME_PAGES:  # a role with a home of its own (an agent's)
+            return redirect(HOME_PAGES[membership.role])
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -127,6 +134,7 @@ class EngagementDetailView(ObjectDetailView):
         if context["can_assign_agents"]:
             context["assign_form"] = AssignAgentForm(engagement=engagement)
         context["history"] = engagement_history(engagement)
+        context["extension_cards"] = engagement_cards(self.request, engagement)
         return context
 
 
@@ -432,7 +440,7 @@ class PeopleView(ObjectListView):
         context["organization"] = membership.organization if membership else None
         context["can_manage"] = bool(membership and membership.is_manager)
         if context["can_manage"]:
-            context["invite_form"] = InviteForm()
+            context["invite_form"] = InviteForm(provider=membership.provider if membership.provider_id else None)
             context["invitations"] = Invitation.objects.for_user(self.request.user).pending()
             context["role_form"] = RoleForm()
         return context
@@ -457,15 +465,17 @@ class InviteView(ManagerOnlyMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        form = InviteForm(request.POST)
+        membership = membership_of(request.user)
+        form = InviteForm(request.POST, provider=membership.provider if membership.provider_id else None)
         if not form.is_valid():
             return flash_errors_and_redirect(request, form, "engagements:people")
         try:
             invitation, link = services.invite_member(
-                organization=membership_of(request.user).organization,
+                organization=membership.organization,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 by=request.user,
+                agent=form.cleaned_data.get("agent"),
             )
         except DomainError as error:
             messages.error(request, error.message)

@@ -35,7 +35,7 @@ PRACTICE_POST = expect(FORBIDDEN, practice_manager=FORM_OK, admin=FORM_OK)
 PROVIDER_POST = expect(FORBIDDEN, provider_manager=FORM_OK, admin=FORM_OK)
 EVERYONE = expect(OK, outsider=OK, other_provider_manager=OK)
 # Filtering by an engagement out of sight answers an empty page, exactly as for one that does not exist.
-FILTERED = expect(OK, outsider=OK, other_provider_manager=OK)
+FILTERED = expect(OK, outsider=OK, other_provider_manager=OK, agent=OK)
 PROPOSAL = {
     "kind": "add_line",
     "service_line": "billing",
@@ -115,7 +115,7 @@ API_CASES = [
         "post",
         "/api/v1/change-requests/",
         {**PROPOSAL, "engagement": "{engagement}"},
-        {**MANAGERS_WRITE, "outsider": 400, "other_provider_manager": 400},
+        {**MANAGERS_WRITE, "outsider": 400, "other_provider_manager": 400, "agent": FORBIDDEN},
     ),
     ("post", "/api/v1/change-requests/{pending}/approve/", {}, expect(FORBIDDEN, practice_manager=OK)),
     ("post", "/api/v1/change-requests/{pending}/reject/", {"note": "No"}, expect(FORBIDDEN, practice_manager=OK)),

@@ -168,6 +168,29 @@ PUBLIC_OPERATIONS = [
     ("get", "/api/v1/webhook-deliveries/"),
     ("get", "/api/v1/webhook-deliveries/{id}/"),
     ("post", "/api/v1/webhook-deliveries/{id}/redeliver/"),
+    # -- quality audits --
+    *[
+        (method, path)
+        for resource in ("scorecards", "audits")
+        for method, path in [
+            ("get", f"/api/v1/{resource}/"),
+            ("post", f"/api/v1/{resource}/"),
+            ("get", f"/api/v1/{resource}/{{id}}/"),
+            ("put", f"/api/v1/{resource}/{{id}}/"),
+            ("patch", f"/api/v1/{resource}/{{id}}/"),
+            ("delete", f"/api/v1/{resource}/{{id}}/"),
+        ]
+    ],
+    ("get", "/api/v1/scorecards/{id}/versions/"),
+    ("put", "/api/v1/scorecards/{id}/draft/"),
+    ("post", "/api/v1/scorecards/{id}/publish/"),
+    ("post", "/api/v1/scorecards/{id}/new-draft/"),
+    ("post", "/api/v1/audits/{id}/submit/"),
+    ("post", "/api/v1/audits/{id}/acknowledge/"),
+    ("get", "/api/v1/disputes/"),
+    ("post", "/api/v1/disputes/"),
+    ("get", "/api/v1/disputes/{id}/"),
+    ("post", "/api/v1/disputes/{id}/decide/"),
 ]
 
 

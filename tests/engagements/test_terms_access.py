@@ -91,7 +91,12 @@ API_CASES = [
     ("patch", "/api/v1/contracts/{contract}/", {"notice_days": 45}, PRACTICE_MANAGERS),
     ("put", "/api/v1/contracts/{contract}/", {"starts_on": "{starts_on}", "ends_on": "{ends_on}"}, PRACTICE_MANAGERS),
     # The outsider manages contracts elsewhere, so may try; the engagement they name is unknown to them.
-    ("post", "/api/v1/contracts/", CREATE, {**PRACTICE_MANAGERS, "outsider": 400, "other_provider_manager": FORBIDDEN}),
+    (
+        "post",
+        "/api/v1/contracts/",
+        CREATE,
+        {**PRACTICE_MANAGERS, "outsider": 400, "other_provider_manager": FORBIDDEN, "agent": FORBIDDEN},
+    ),
     ("get", "/api/v1/checkpoints/{checkpoint}/", None, READ),
     ("post", "/api/v1/checkpoints/{checkpoint}/outcome/", {"outcome": "end", "notes": "Too slow"}, PRACTICE_MANAGERS),
 ]

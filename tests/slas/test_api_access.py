@@ -26,7 +26,9 @@ READ = expect(OK)
 PRACTICE_MANAGERS = expect(FORBIDDEN, practice_manager=OK)
 PROVIDER_MANAGERS = expect(FORBIDDEN, provider_manager=OK)
 # Ingestion answers per row: an engagement out of sight or not writable is a 400 row error, never a 404 or 403.
-SUBMITTERS = expect(INVALID, provider_manager=OK, integration=OK, outsider=INVALID, other_provider_manager=INVALID)
+SUBMITTERS = expect(
+    INVALID, provider_manager=OK, integration=OK, outsider=INVALID, other_provider_manager=INVALID, agent=INVALID
+)
 MONTHS = [date(2025, month, 10) for month in (1, 2, 3, 4)]
 
 

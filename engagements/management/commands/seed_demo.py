@@ -420,8 +420,17 @@ class Command(BaseCommand):
         for spec in ENGAGEMENTS:
             engagements[spec.name] = self.ensure_engagement(spec, practices[spec.practice], providers[spec.provider])
         for _receiver, response in demo_seeded.send(
-            sender=self.__class__, engagements=engagements, managers=self.managers, today=self.today
+            sender=self.__class__,
+            engagements=engagements,
+            managers=self.managers,
+            today=self.today,
+            password=self.password,
         ):
+            # A receiver answers with a message, or with {"message": …, "logins": [(role, organisation, e-mail)]}
+            # when it adds logins of its own (the audits demo's agent), printed with the others.
+            if isinstance(response, dict):
+                logins += response.get("logins", [])
+                response = response.get("message")
             if response:
                 self.stdout.write(str(response))
         # The engagement workspace's own demo data comes after the SLA engine's, which gates and credits read.

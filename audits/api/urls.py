@@ -1,0 +1,14 @@
+"""Mounted at /api/v1/ by bpo_portal/urls.py. Resource paths are a public contract: add, never rename."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from audits.api import views
+
+# A SimpleRouter: the engagements router already serves the API root at /api/v1/.
+router = SimpleRouter()
+router.register("scorecards", views.ScorecardViewSet)
+router.register("audits", views.AuditViewSet)
+router.register("disputes", views.DisputeViewSet)
+
+urlpatterns = [path("", include(router.urls))]

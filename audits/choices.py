@@ -1,0 +1,56 @@
+from django.db import models
+
+
+class VersionStatus(models.TextChoices):
+    """A scorecard version is edited as a draft; publishing locks it for good (audits are scored on it)."""
+
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Scale(models.TextChoices):
+    """How a criterion is rated: yes/no, 1 to 5, or points out of the criterion's maximum."""
+
+    YES_NO = "yes_no", "Yes / no"
+    ONE_TO_FIVE = "one_to_five", "1 to 5"
+    POINTS = "points", "Points (0 to N)"
+
+
+class InteractionType(models.TextChoices):
+    CALL = "call", "Call"
+    CHAT = "chat", "Chat"
+    EMAIL = "email", "E-mail"
+    CLAIM = "claim", "Claim"
+    APPOINTMENT = "appointment", "Appointment"
+    MOCK_CALL = "mock_call", "Mock call"
+
+
+class AuditStatus(models.TextChoices):
+    """An audit's path: draft → submitted → acknowledged by the agent; or disputed, then decided."""
+
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    DISPUTED = "disputed", "Disputed"
+
+    @classmethod
+    def scored(cls):
+        """Statuses whose score counts (everything but a draft)."""
+        return [cls.SUBMITTED, cls.ACKNOWLEDGED, cls.DISPUTED]
+
+
+class RescoreReason(models.TextChoices):
+    DISPUTE = "dispute", "Dispute decided"
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DECIDED = "decided", "Decided"
+
+
+class DisputeDecision(models.TextChoices):
+    """What the deciding side does with one disputed criterion."""
+
+    KEEP = "keep", "Keep the rating"
+    ACCEPT = "accept", "Accept the proposed rating"
+    SET = "set", "Set another rating"

@@ -1,0 +1,3 @@
+from audits.tables.audits import AuditTable, DisputeTable, ScorecardTable
+
+__all__ = ["AuditTable", "DisputeTable", "ScorecardTable"]
