@@ -11,6 +11,9 @@ def _is_agent(user) -> bool:
 
 
 def register() -> None:
+    from audits import coaching_hooks
+
+    coaching_hooks.register()  # calibration, coaching and sampling: audit signals and the action-plan reminders
     # An agent has no engagement workspace: their home is their own audits, feedback and disputes.
     register_home_page(Role.AGENT, "audits:agent_home", hide_workspace=True)
     register_nav_entry(

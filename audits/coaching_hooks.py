@@ -1,0 +1,25 @@
+"""What calibration, coaching and sampling hook into at app ready (called from audits.registrations):
+
+- a scored audit does the agent's open assignment and closes the agent's open action plans on their follow-up;
+- overdue action plans are a reminder source in engagements.reminders.
+"""
+
+from django.db.models.signals import post_save
+
+from engagements.reminders import register_source
+
+
+def _after_audit_saved(sender, instance, **kwargs):
+    from audits.services import plans, sampling
+
+    if instance.is_calibration or not instance.is_scored:
+        return
+    sampling.link_submitted_audit(instance)
+    plans.evaluate_for_audit(instance)
+
+
+def register() -> None:
+    from audits.models import QualityAudit
+
+    post_save.connect(_after_audit_saved, sender=QualityAudit, dispatch_uid="audits.coaching.after_audit_saved")
+    register_source("audits.services.plans.due_items")
