@@ -18,8 +18,19 @@ def _after_audit_saved(sender, instance, **kwargs):
     plans.evaluate_for_audit(instance)
 
 
+def _is_agent(user) -> bool:
+    from engagements.access import is_agent
+
+    return is_agent(user)
+
+
 def register() -> None:
     from audits.models import QualityAudit
+    from engagements.registries import NavEntry, register_nav_entry
+
+    register_nav_entry(
+        NavEntry("My action plans", "audits:action_plan_list", _is_agent, testid="nav-my-action-plans")
+    )
 
     post_save.connect(_after_audit_saved, sender=QualityAudit, dispatch_uid="audits.coaching.after_audit_saved")
     register_source("audits.services.plans.due_items")

@@ -86,7 +86,7 @@ class ActionPlan(models.Model):
         return f"{self.title} ({self.agent})"
 
     def get_absolute_url(self):
-        return reverse("audits:plan_detail", args=[self.pk])
+        return reverse("audits:action_plan_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

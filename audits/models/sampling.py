@@ -75,6 +75,10 @@ class SamplingPolicy(models.Model):
     def get_absolute_url(self):
         return reverse("audits:sampling", args=[self.engagement_id])
 
+    @property
+    def critical_count(self) -> int:
+        return self.per_week(Band.CRITICAL)
+
     def per_week(self, band: str) -> int:
         counts = {
             Band.ON_TARGET: self.on_target_per_week,

@@ -61,6 +61,15 @@ class BandResult:
     def label(self) -> str:
         return Band(self.band).label
 
+    @property
+    def css(self) -> str:
+        return {
+            Band.ON_TARGET: "text-bg-success",
+            Band.BELOW: "text-bg-warning",
+            Band.RAMP: "text-bg-info",
+            Band.CRITICAL: "text-bg-danger",
+        }[self.band]
+
 
 def _stats(engagement, agent_ids, today: date, policy: SamplingPolicy) -> dict:
     scored = QualityAudit.objects.scored().filter(engagement=engagement, agent_id__in=agent_ids)

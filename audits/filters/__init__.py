@@ -1,0 +1,1 @@
+"""Quality audits' filters, one module per area."""

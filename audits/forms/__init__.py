@@ -1,0 +1,1 @@
+"""Quality audits' forms, one module per area."""

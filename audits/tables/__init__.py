@@ -1,0 +1,1 @@
+"""Quality audits' tables, one module per area."""
