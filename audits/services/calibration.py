@@ -43,7 +43,7 @@ def _panel_side(user, engagement) -> str:
     """The side a panel member audits for; they must be an auditor (a manager) of the engagement."""
     membership = membership_of(user)
     if membership is None or membership.is_agent or not access.may_audit(user, engagement):
-        raise DomainError(f"{user.get_full_name() or user} does not audit this engagement.", field="participants")
+        raise DomainError(f"User #{user.pk} does not audit this engagement.", field="participants")
     if membership.role == "integration":
         raise DomainError("A calibration panel is people, not integrations.", field="participants")
     return membership.side

@@ -1,0 +1,1 @@
+"""The quality-audit API's serializers, one module per area."""

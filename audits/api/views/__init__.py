@@ -1,0 +1,1 @@
+"""The quality-audit API's viewsets, one module per area."""
