@@ -61,6 +61,7 @@ class SamplingPolicy(models.Model):
 
     class Meta:
         verbose_name_plural = "sampling policies"
+        ordering = ["engagement", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(trailing_weeks__gte=1, clean_weeks__gte=1, recognition_weeks__gte=1),

@@ -65,7 +65,10 @@ class AuditAssignmentTable(tables.Table):
         fields = ("week_start", "agent", "engagement", "slot", "kind", "band", "auditor", "audit")
 
     def render_audit(self, value):
-        return format_html('<a href="{}">Audit #{}</a>', value.get_absolute_url(), value.pk)
+        from audits.templatetags.coaching import audit_url
+
+        url = audit_url(value)
+        return format_html('<a href="{}">Audit #{}</a>', url, value.pk) if url else f"Audit #{value.pk}"
 
     def value_audit(self, value):
         return value.pk if value else ""

@@ -101,6 +101,8 @@ class CalibrationScoreView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         session = get_object_or_404(CalibrationSession.objects.for_user(request.user), pk=pk)
+        if not session.participants.filter(user=request.user).exists():
+            raise PermissionDenied("You are not on this session's panel.")
         form = ScoreForm(request.POST, criteria=session.version.ordered_criteria())
         form.is_valid()
         submit = "submit" in request.POST

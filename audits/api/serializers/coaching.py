@@ -243,12 +243,19 @@ class ItemDoneSerializer(serializers.Serializer):
 # --- Sampling ----------------------------------------------------------------------------------------------------------
 
 
+class UserIdsField(serializers.ListField):
+    """User ids in; the related users' ids out."""
+
+    child = serializers.IntegerField()
+
+    def to_representation(self, data):
+        return [user.pk for user in data.all()]
+
+
 class SamplingPolicySerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="samplingpolicy-detail")
     engagement = serializers.IntegerField(source="engagement_id")
-    auditors = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="User ids; empty: the provider's managers."
-    )
+    auditors = UserIdsField(required=False, help_text="User ids; empty: the provider's managers.")
 
     class Meta:
         model = SamplingPolicy
@@ -257,11 +264,6 @@ class SamplingPolicySerializer(serializers.ModelSerializer):
             "trailing_weeks", "clean_weeks", "recognition_weeks", "auditors", "active", "updated_at",
         ]
         read_only_fields = ["id", "url", "updated_at"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["auditors"] = [user.pk for user in instance.auditors.all()]
-        return data
 
 
 class BandSerializer(serializers.Serializer):

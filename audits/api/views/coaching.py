@@ -104,11 +104,13 @@ class CalibrationSessionViewSet(ScopedModelViewSet):
     @extend_schema(
         summary="Save (and optionally submit) your own scores",
         request=s.ScoresSerializer,
-        responses={200: s.CalibrationSessionSerializer, 400: INVALID, 404: NOT_FOUND},
+        responses={200: s.CalibrationSessionSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["post"])
     def scores(self, request, pk=None):
         session = get_object_or_404(CalibrationSession.objects.for_user(request.user), pk=pk)
+        if not session.participants.filter(user=request.user).exists():
+            raise PermissionDenied("You are not on this session's panel.")
         data = s.ScoresSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with transaction.atomic():
