@@ -25,6 +25,7 @@ def _is_agent(user) -> bool:
 
 
 def register() -> None:
+    from audits import demo_coaching  # noqa: F401 - adds its demo data when seed_demo runs
     from audits.models import QualityAudit
     from engagements.registries import NavEntry, register_nav_entry
 
