@@ -87,16 +87,16 @@ def _plan(engagement, audit, owner, today, follow_up_in: int):
 
 
 @receiver(demo_seeded, dispatch_uid="audits.demo_coaching")
-def seed_coaching_demo(sender, engagements, managers, today, **kwargs) -> str | None:
+def seed_coaching_demo(sender, engagements, managers, today, **kwargs) -> None:
     engagement = engagements.get(ENGAGEMENT)
     if engagement is None or CalibrationSession.objects.filter(engagement=engagement).exists():
-        return None  # absent, or already seeded
+        return  # absent, or already seeded
     practice_manager, provider_manager = managers[engagement.practice], managers[engagement.provider]
     today = sampling.today_of(engagement)
     version = _version(engagement, practice_manager)
     agents = list(engagement.assignments.select_related("agent").order_by("agent__employee_ref"))
     if len(agents) < 3:
-        return None
+        return
     steady, struggling, ramping = (a.agent for a in agents[:3])
 
     first_fail = _audit(engagement, steady, version, provider_manager, 35, "critical", today)
@@ -106,11 +106,10 @@ def seed_coaching_demo(sender, engagements, managers, today, **kwargs) -> str | 
     _audit(engagement, ramping, version, provider_manager, 10, "critical", today)
     _audit(engagement, ramping, version, provider_manager, 5, "good", today)
 
-    effective = _plan(engagement, first_fail, provider_manager, today, follow_up_in=0)
+    _plan(engagement, first_fail, provider_manager, today, follow_up_in=0)
     sampling.save_policy(engagement, by=provider_manager)
     sampling.schedule_week(engagement)
     _audit(engagement, steady, version, provider_manager, 0, "good", today)  # the follow-up: closes the plan
-    effective.refresh_from_db()
     _plan(engagement, weak[-1], provider_manager, today, follow_up_in=7)
 
     session = calibration.create_session(
@@ -127,7 +126,4 @@ def seed_coaching_demo(sender, engagements, managers, today, **kwargs) -> str | 
     )
     calibration.save_scores(session, by=practice_manager, ratings=_ratings(version, "weak"), submit=True)
     calibration.save_scores(session, by=provider_manager, ratings=_ratings(version, "good"), submit=True)
-    return (
-        f"Coaching demo on {engagement}: calibration session, action plans ({effective.get_status_display()} and "
-        "open), sampling policy with this week's assignments."
-    )
+    return None  # quiet: seed_demo prints the same output on every run

@@ -28,3 +28,24 @@ def test_recognition_and_support_lists(world):
     entries = recognition.recognition(world.engagement)
     assert [(e.list, e.agent.full_name) for e in entries] == [("recognition", "Ana Reyes"), ("support", "Ben Low")]
     assert "Critical fail" in entries[1].reason
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_bands_plans_sampling_and_a_calibration_report():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from audits.choices import Band, PlanStatus
+    from audits.models import ActionPlan, AuditAssignment, CalibrationSession
+    from audits.services import calibration, sampling
+    from engagements.models import Engagement
+
+    call_command("seed_demo", stdout=StringIO())
+    engagement = Engagement.objects.get(name="Front desk 2026")
+    bands = {sampling.band_for(a.agent, engagement).band for a in engagement.assignments.select_related("agent")}
+    assert {Band.ON_TARGET, Band.BELOW, Band.CRITICAL} <= bands
+    assert set(ActionPlan.objects.values_list("status", flat=True)) == {PlanStatus.EFFECTIVE, PlanStatus.OPEN}
+    assert AuditAssignment.objects.filter(engagement=engagement, week_start=sampling.week_start(sampling.today_of(engagement))).exists()
+    report = calibration.report(CalibrationSession.objects.get(engagement=engagement))
+    assert report.submitted == 2 and report.auditors[0].tendency == "kinder"
