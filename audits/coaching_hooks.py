@@ -29,9 +29,7 @@ def register() -> None:
     from audits.models import QualityAudit
     from engagements.registries import NavEntry, register_nav_entry
 
-    register_nav_entry(
-        NavEntry("My action plans", "audits:action_plan_list", _is_agent, testid="nav-my-action-plans")
-    )
+    register_nav_entry(NavEntry("My action plans", "audits:action_plan_list", _is_agent, testid="nav-my-action-plans"))
 
     post_save.connect(_after_audit_saved, sender=QualityAudit, dispatch_uid="audits.coaching.after_audit_saved")
     register_source("audits.services.plans.due_items")

@@ -64,8 +64,12 @@ def _audit(engagement, agent, version, by, days_ago: int, quality: str, today):
         interaction_type="call",
         interaction_ref=f"CALL-{agent.employee_ref or agent.pk}-{days_ago:02d}",
         interaction_date=today - timedelta(days=days_ago),
-        feedback="Demo audit. " + {"good": "A clean call.", "weak": "Rushed the booking.", "critical": "Disclosed "
-                                   "before verifying two identifiers."}[quality],
+        feedback="Demo audit. "
+        + {
+            "good": "A clean call.",
+            "weak": "Rushed the booking.",
+            "critical": "Disclosed before verifying two identifiers.",
+        }[quality],
         ratings=_ratings(version, quality),
     )
     return audit_services.submit_audit(audit, by=by)
@@ -101,7 +105,9 @@ def seed_coaching_demo(sender, engagements, managers, today, **kwargs) -> None:
 
     first_fail = _audit(engagement, steady, version, provider_manager, 35, "critical", today)
     for days_ago in (22, 15, 8, 3):
-        _audit(engagement, steady, version, provider_manager if days_ago % 2 else practice_manager, days_ago, "good", today)
+        _audit(
+            engagement, steady, version, provider_manager if days_ago % 2 else practice_manager, days_ago, "good", today
+        )
     weak = [_audit(engagement, struggling, version, provider_manager, d, "weak", today) for d in (18, 11, 4)]
     _audit(engagement, ramping, version, provider_manager, 10, "critical", today)
     _audit(engagement, ramping, version, provider_manager, 5, "good", today)

@@ -63,9 +63,9 @@ class CalibrationSessionForm(forms.Form):
 
     def __init__(self, *args, engagement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["version"].queryset = ScorecardVersion.objects.published().filter(
-            scorecard__engagement=engagement
-        ).select_related("scorecard")
+        self.fields["version"].queryset = (
+            ScorecardVersion.objects.published().filter(scorecard__engagement=engagement).select_related("scorecard")
+        )
         self.fields["agent"].queryset = engagement_agents(engagement)
         auditors = sampling.eligible_auditors(engagement).order_by("last_name", "first_name", "pk")
         self.fields["expert"].queryset = auditors
@@ -92,7 +92,11 @@ class ScoreForm(forms.Form):
         self.criteria = list(criteria)
         for criterion in self.criteria:
             current = (initial_ratings or {}).get(criterion.pk)
-            initial = "na" if current and current.na else (str(current.value) if current and current.value is not None else "")
+            initial = (
+                "na"
+                if current and current.na
+                else (str(current.value) if current and current.value is not None else "")
+            )
             self.fields[f"c{criterion.pk}"] = forms.ChoiceField(
                 label=criterion.name + (" (critical)" if criterion.critical else ""),
                 choices=rating_choices(criterion),
@@ -152,7 +156,9 @@ class ActionPlanForm(forms.Form):
         for i in range(self.item_count):
             description = (self.cleaned_data.get(f"item{i}_description") or "").strip()
             if description:
-                result.append({"description": description, "criteria": list(self.cleaned_data.get(f"item{i}_criteria") or [])})
+                result.append(
+                    {"description": description, "criteria": list(self.cleaned_data.get(f"item{i}_criteria") or [])}
+                )
         return result
 
 

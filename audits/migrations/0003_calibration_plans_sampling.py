@@ -8,217 +8,590 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audits', '0002_published_versions_locked'),
-        ('engagements', '0012_agent_logins'),
+        ("audits", "0002_published_versions_locked"),
+        ("engagements", "0012_agent_logins"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActionPlan',
+            name="ActionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=150)),
-                ('due_on', models.DateField(help_text='When the items should be done.')),
-                ('follow_up_on', models.DateField(help_text="From this date, the agent's next audit decides whether it worked.")),
-                ('status', models.CharField(choices=[('open', 'Open'), ('effective', 'Closed: effective'), ('not_effective', 'Closed: not effective'), ('cancelled', 'Cancelled')], default='open', max_length=15)),
-                ('escalated', models.BooleanField(default=False, help_text='Escalated instead of (or as well as) a new plan.')),
-                ('outcome_note', models.TextField(blank=True, help_text='Do not enter patient details.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('agent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='action_plans', to='engagements.agent')),
-                ('causing_audits', models.ManyToManyField(blank=True, help_text='The audits that led to it.', related_name='action_plans', to='audits.qualityaudit')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='action_plans', to='engagements.engagement')),
-                ('follow_up_audit', models.ForeignKey(blank=True, help_text='The audit that closed the plan.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='audits.qualityaudit')),
-                ('owner', models.ForeignKey(help_text='Who coaches the agent through it.', on_delete=django.db.models.deletion.PROTECT, related_name='owned_action_plans', to=settings.AUTH_USER_MODEL)),
-                ('previous_plan', models.ForeignKey(blank=True, help_text='The plan that was not effective, which this one replaces.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='next_plans', to='audits.actionplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=150)),
+                ("due_on", models.DateField(help_text="When the items should be done.")),
+                (
+                    "follow_up_on",
+                    models.DateField(help_text="From this date, the agent's next audit decides whether it worked."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("effective", "Closed: effective"),
+                            ("not_effective", "Closed: not effective"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=15,
+                    ),
+                ),
+                (
+                    "escalated",
+                    models.BooleanField(default=False, help_text="Escalated instead of (or as well as) a new plan."),
+                ),
+                ("outcome_note", models.TextField(blank=True, help_text="Do not enter patient details.")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="action_plans", to="engagements.agent"
+                    ),
+                ),
+                (
+                    "causing_audits",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The audits that led to it.",
+                        related_name="action_plans",
+                        to="audits.qualityaudit",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="action_plans",
+                        to="engagements.engagement",
+                    ),
+                ),
+                (
+                    "follow_up_audit",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The audit that closed the plan.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="audits.qualityaudit",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        help_text="Who coaches the agent through it.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_action_plans",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "previous_plan",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The plan that was not effective, which this one replaces.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="next_plans",
+                        to="audits.actionplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ActionPlanItem',
+            name="ActionPlanItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(help_text='What to improve and how. Do not enter patient details.')),
-                ('done', models.BooleanField(default=False)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('criteria', models.ManyToManyField(blank=True, related_name='+', to='audits.criterion')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='audits.actionplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("description", models.TextField(help_text="What to improve and how. Do not enter patient details.")),
+                ("done", models.BooleanField(default=False)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("criteria", models.ManyToManyField(blank=True, related_name="+", to="audits.criterion")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="audits.actionplan"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'position', 'pk'],
+                "ordering": ["plan", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='AuditAssignment',
+            name="AuditAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week_start', models.DateField(help_text='The Monday of the week the audit is due in.')),
-                ('slot', models.PositiveSmallIntegerField(help_text="1, 2, … within the agent's week.")),
-                ('kind', models.CharField(choices=[('sampling', 'Weekly sample'), ('follow_up', 'Action plan follow-up')], default='sampling', max_length=10)),
-                ('band', models.CharField(blank=True, choices=[('on_target', 'At or above the pass mark'), ('below', 'Below the pass mark'), ('ramp', 'Ramping up'), ('critical', 'Critical fail, until clean weeks')], help_text='The band that set it.', max_length=10)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='audit_assignments', to='engagements.agent')),
-                ('audit', models.OneToOneField(blank=True, help_text='The audit that did it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assignment', to='audits.qualityaudit')),
-                ('auditor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_assignments', to=settings.AUTH_USER_MODEL)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='audit_assignments', to='engagements.engagement')),
-                ('plan', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='follow_up_assignment', to='audits.actionplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("week_start", models.DateField(help_text="The Monday of the week the audit is due in.")),
+                ("slot", models.PositiveSmallIntegerField(help_text="1, 2, … within the agent's week.")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("sampling", "Weekly sample"), ("follow_up", "Action plan follow-up")],
+                        default="sampling",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "band",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("on_target", "At or above the pass mark"),
+                            ("below", "Below the pass mark"),
+                            ("ramp", "Ramping up"),
+                            ("critical", "Critical fail, until clean weeks"),
+                        ],
+                        help_text="The band that set it.",
+                        max_length=10,
+                    ),
+                ),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_assignments",
+                        to="engagements.agent",
+                    ),
+                ),
+                (
+                    "audit",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The audit that did it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assignment",
+                        to="audits.qualityaudit",
+                    ),
+                ),
+                (
+                    "auditor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_assignments",
+                        to="engagements.engagement",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_up_assignment",
+                        to="audits.actionplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['week_start', 'agent__full_name', 'slot', 'pk'],
+                "ordering": ["week_start", "agent__full_name", "slot", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CalibrationParticipant',
+            name="CalibrationParticipant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('side', models.CharField(choices=[('practice', 'Practice'), ('provider', 'Provider')], max_length=10)),
-                ('is_expert', models.BooleanField(default=False, help_text='The reference auditor the others are compared with.')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
-                ('score_before_critical', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
-                ('passed', models.BooleanField(blank=True, null=True)),
-                ('critical_failed', models.BooleanField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='calibrations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("side", models.CharField(choices=[("practice", "Practice"), ("provider", "Provider")], max_length=10)),
+                (
+                    "is_expert",
+                    models.BooleanField(default=False, help_text="The reference auditor the others are compared with."),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("score", models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
+                ("score_before_critical", models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
+                ("passed", models.BooleanField(blank=True, null=True)),
+                ("critical_failed", models.BooleanField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="calibrations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['session', '-is_expert', 'user__last_name', 'user__first_name', 'pk'],
+                "ordering": ["session", "-is_expert", "user__last_name", "user__first_name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CalibrationRating',
+            name="CalibrationRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('na', models.BooleanField(default=False, verbose_name='N/A')),
-                ('comment', models.TextField(blank=True, help_text='Do not enter patient details.')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='audits.criterion')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='audits.calibrationparticipant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("na", models.BooleanField(default=False, verbose_name="N/A")),
+                ("comment", models.TextField(blank=True, help_text="Do not enter patient details.")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="audits.criterion"
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="audits.calibrationparticipant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['participant', 'criterion__section__position', 'criterion__position', 'criterion__pk'],
+                "ordering": ["participant", "criterion__section__position", "criterion__position", "criterion__pk"],
             },
         ),
         migrations.CreateModel(
-            name='CalibrationSession',
+            name="CalibrationSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=150)),
-                ('interaction_type', models.CharField(choices=[('call', 'Call'), ('chat', 'Chat'), ('email', 'E-mail'), ('claim', 'Claim'), ('appointment', 'Appointment'), ('mock_call', 'Mock call')], default='call', max_length=15)),
-                ('interaction_ref', models.CharField(help_text="The interaction's id in the provider's or practice's system. Never a patient's details.", max_length=100, validators=[audits.validators.validate_interaction_ref], verbose_name='Interaction reference')),
-                ('interaction_date', models.DateField()),
-                ('notes', models.TextField(blank=True, help_text='Do not enter patient details.')),
-                ('deadline', models.DateTimeField(help_text='The session closes at this time, or when everyone has scored.')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=10)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agent', models.ForeignKey(blank=True, help_text='The agent whose interaction is scored (for context; calibration never counts on their record).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='engagements.agent')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calibration_sessions', to='engagements.engagement')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='calibrations', to='audits.scorecardversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=150)),
+                (
+                    "interaction_type",
+                    models.CharField(
+                        choices=[
+                            ("call", "Call"),
+                            ("chat", "Chat"),
+                            ("email", "E-mail"),
+                            ("claim", "Claim"),
+                            ("appointment", "Appointment"),
+                            ("mock_call", "Mock call"),
+                        ],
+                        default="call",
+                        max_length=15,
+                    ),
+                ),
+                (
+                    "interaction_ref",
+                    models.CharField(
+                        help_text="The interaction's id in the provider's or practice's system. Never a patient's details.",
+                        max_length=100,
+                        validators=[audits.validators.validate_interaction_ref],
+                        verbose_name="Interaction reference",
+                    ),
+                ),
+                ("interaction_date", models.DateField()),
+                ("notes", models.TextField(blank=True, help_text="Do not enter patient details.")),
+                (
+                    "deadline",
+                    models.DateTimeField(help_text="The session closes at this time, or when everyone has scored."),
+                ),
+                (
+                    "status",
+                    models.CharField(choices=[("open", "Open"), ("closed", "Closed")], default="open", max_length=10),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The agent whose interaction is scored (for context; calibration never counts on their record).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="engagements.agent",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calibration_sessions",
+                        to="engagements.engagement",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="calibrations",
+                        to="audits.scorecardversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='calibrationparticipant',
-            name='session',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='audits.calibrationsession'),
+            model_name="calibrationparticipant",
+            name="session",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="participants", to="audits.calibrationsession"
+            ),
         ),
         migrations.CreateModel(
-            name='SamplingPolicy',
+            name="SamplingPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on_target_per_week', models.PositiveSmallIntegerField(default=2, help_text='Agents at or above the pass mark over the trailing weeks.', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(50)])),
-                ('below_per_week', models.PositiveSmallIntegerField(default=5, help_text='Agents below the pass mark (or with no recent audit).', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(50)])),
-                ('ramp_per_week', models.PositiveSmallIntegerField(default=8, help_text='Ramping agents.', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(50)])),
-                ('critical_per_week', models.PositiveSmallIntegerField(blank=True, help_text='After a critical fail, until the clean weeks have passed. Empty: the highest of the others.', null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(50)])),
-                ('trailing_weeks', models.PositiveSmallIntegerField(default=4, help_text='Weeks of audits the trailing score averages.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(26)])),
-                ('clean_weeks', models.PositiveSmallIntegerField(default=4, help_text='Weeks without a critical fail before an agent leaves the critical band.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(26)])),
-                ('recognition_weeks', models.PositiveSmallIntegerField(default=4, help_text='Recognition: agents who passed every audit over this many weeks.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(26)])),
-                ('active', models.BooleanField(default=True, help_text='The weekly job schedules audits for this engagement.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('auditors', models.ManyToManyField(blank=True, help_text="Who the weekly assignments are spread over. Empty: the provider's managers.", related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('engagement', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='sampling_policy', to='engagements.engagement')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "on_target_per_week",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="Agents at or above the pass mark over the trailing weeks.",
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(50),
+                        ],
+                    ),
+                ),
+                (
+                    "below_per_week",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="Agents below the pass mark (or with no recent audit).",
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(50),
+                        ],
+                    ),
+                ),
+                (
+                    "ramp_per_week",
+                    models.PositiveSmallIntegerField(
+                        default=8,
+                        help_text="Ramping agents.",
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(50),
+                        ],
+                    ),
+                ),
+                (
+                    "critical_per_week",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="After a critical fail, until the clean weeks have passed. Empty: the highest of the others.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(50),
+                        ],
+                    ),
+                ),
+                (
+                    "trailing_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=4,
+                        help_text="Weeks of audits the trailing score averages.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(26),
+                        ],
+                    ),
+                ),
+                (
+                    "clean_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=4,
+                        help_text="Weeks without a critical fail before an agent leaves the critical band.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(26),
+                        ],
+                    ),
+                ),
+                (
+                    "recognition_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=4,
+                        help_text="Recognition: agents who passed every audit over this many weeks.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(26),
+                        ],
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(default=True, help_text="The weekly job schedules audits for this engagement."),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "auditors",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Who the weekly assignments are spread over. Empty: the provider's managers.",
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sampling_policy",
+                        to="engagements.engagement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'sampling policies',
-                'ordering': ['engagement', 'pk'],
+                "verbose_name_plural": "sampling policies",
+                "ordering": ["engagement", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='actionplan',
-            index=models.Index(fields=['status', 'due_on'], name='plan_status_due_idx'),
+            model_name="actionplan",
+            index=models.Index(fields=["status", "due_on"], name="plan_status_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='actionplan',
-            index=models.Index(fields=['agent', 'status'], name='plan_agent_status_idx'),
+            model_name="actionplan",
+            index=models.Index(fields=["agent", "status"], name="plan_agent_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='actionplan',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'open'), ('closed_at__isnull', False), _connector='OR'), name='audits_actionplan_closed_has_a_date', violation_error_message='A closed plan records when it closed.'),
+            model_name="actionplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "open"), ("closed_at__isnull", False), _connector="OR"),
+                name="audits_actionplan_closed_has_a_date",
+                violation_error_message="A closed plan records when it closed.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionplan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['effective', 'not_effective']), _negated=True), ('follow_up_audit__isnull', False), _connector='OR'), name='audits_actionplan_outcome_has_its_audit', violation_error_message='An effective or not effective plan names the follow-up audit.'),
+            model_name="actionplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["effective", "not_effective"]), _negated=True),
+                    ("follow_up_audit__isnull", False),
+                    _connector="OR",
+                ),
+                name="audits_actionplan_outcome_has_its_audit",
+                violation_error_message="An effective or not effective plan names the follow-up audit.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditassignment',
-            index=models.Index(fields=['engagement', 'week_start'], name='assign_eng_week_idx'),
+            model_name="auditassignment",
+            index=models.Index(fields=["engagement", "week_start"], name="assign_eng_week_idx"),
         ),
         migrations.AddIndex(
-            model_name='auditassignment',
-            index=models.Index(fields=['auditor', 'audit'], name='assign_auditor_open_idx'),
+            model_name="auditassignment",
+            index=models.Index(fields=["auditor", "audit"], name="assign_auditor_open_idx"),
         ),
         migrations.AddConstraint(
-            model_name='auditassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'sampling')), fields=('engagement', 'agent', 'week_start', 'slot'), name='audits_auditassignment_once_per_agent_week_slot', violation_error_message='This agent already has that slot this week.'),
+            model_name="auditassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "sampling")),
+                fields=("engagement", "agent", "week_start", "slot"),
+                name="audits_auditassignment_once_per_agent_week_slot",
+                violation_error_message="This agent already has that slot this week.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='auditassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'sampling'), ('plan__isnull', True)), models.Q(('kind', 'follow_up'), ('plan__isnull', False)), _connector='OR'), name='audits_auditassignment_follow_up_has_its_plan', violation_error_message='A follow-up assignment belongs to an action plan; a weekly one does not.'),
+            model_name="auditassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "sampling"), ("plan__isnull", True)),
+                    models.Q(("kind", "follow_up"), ("plan__isnull", False)),
+                    _connector="OR",
+                ),
+                name="audits_auditassignment_follow_up_has_its_plan",
+                violation_error_message="A follow-up assignment belongs to an action plan; a weekly one does not.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='auditassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('audit__isnull', True), ('done_at__isnull', False), _connector='OR'), name='audits_auditassignment_done_has_a_date', violation_error_message='A done assignment records when.'),
+            model_name="auditassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("audit__isnull", True), ("done_at__isnull", False), _connector="OR"),
+                name="audits_auditassignment_done_has_a_date",
+                violation_error_message="A done assignment records when.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='calibrationrating',
-            constraint=models.UniqueConstraint(fields=('participant', 'criterion'), name='audits_calibrationrating_one_per_criterion', violation_error_message='A panel member rates each criterion once.'),
+            model_name="calibrationrating",
+            constraint=models.UniqueConstraint(
+                fields=("participant", "criterion"),
+                name="audits_calibrationrating_one_per_criterion",
+                violation_error_message="A panel member rates each criterion once.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='calibrationrating',
-            constraint=models.CheckConstraint(condition=models.Q(('na', False), ('value__isnull', True), _connector='OR'), name='audits_calibrationrating_rated_or_na', violation_error_message='A criterion is either rated or N/A, not both.'),
+            model_name="calibrationrating",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("na", False), ("value__isnull", True), _connector="OR"),
+                name="audits_calibrationrating_rated_or_na",
+                violation_error_message="A criterion is either rated or N/A, not both.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='calibrationsession',
-            index=models.Index(fields=['status', 'deadline'], name='calib_status_deadline_idx'),
+            model_name="calibrationsession",
+            index=models.Index(fields=["status", "deadline"], name="calib_status_deadline_idx"),
         ),
         migrations.AddConstraint(
-            model_name='calibrationsession',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'open'), ('closed_at__isnull', False), _connector='OR'), name='audits_calibrationsession_closed_has_a_date', violation_error_message='A closed session records when it closed.'),
+            model_name="calibrationsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "open"), ("closed_at__isnull", False), _connector="OR"),
+                name="audits_calibrationsession_closed_has_a_date",
+                violation_error_message="A closed session records when it closed.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='calibrationparticipant',
-            constraint=models.UniqueConstraint(fields=('session', 'user'), name='audits_calibrationparticipant_once_per_session', violation_error_message='This auditor is already on the panel.'),
+            model_name="calibrationparticipant",
+            constraint=models.UniqueConstraint(
+                fields=("session", "user"),
+                name="audits_calibrationparticipant_once_per_session",
+                violation_error_message="This auditor is already on the panel.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='calibrationparticipant',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_expert', True)), fields=('session',), name='audits_calibrationparticipant_one_expert', violation_error_message='A session has one expert.'),
+            model_name="calibrationparticipant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_expert", True)),
+                fields=("session",),
+                name="audits_calibrationparticipant_one_expert",
+                violation_error_message="A session has one expert.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='calibrationparticipant',
-            constraint=models.CheckConstraint(condition=models.Q(('submitted_at__isnull', True), ('score__isnull', False), _connector='OR'), name='audits_calibrationparticipant_submitted_has_a_score', violation_error_message='A submitted calibration score has its score.'),
+            model_name="calibrationparticipant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("submitted_at__isnull", True), ("score__isnull", False), _connector="OR"),
+                name="audits_calibrationparticipant_submitted_has_a_score",
+                violation_error_message="A submitted calibration score has its score.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='samplingpolicy',
-            constraint=models.CheckConstraint(condition=models.Q(('clean_weeks__gte', 1), ('recognition_weeks__gte', 1), ('trailing_weeks__gte', 1)), name='audits_samplingpolicy_windows_at_least_a_week', violation_error_message='Every window is at least one week.'),
+            model_name="samplingpolicy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("clean_weeks__gte", 1), ("recognition_weeks__gte", 1), ("trailing_weeks__gte", 1)),
+                name="audits_samplingpolicy_windows_at_least_a_week",
+                violation_error_message="Every window is at least one week.",
+            ),
         ),
     ]

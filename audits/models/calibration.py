@@ -41,7 +41,11 @@ class CalibrationSession(models.Model):
     version = models.ForeignKey("audits.ScorecardVersion", on_delete=models.PROTECT, related_name="calibrations")
     title = models.CharField(max_length=150)
     agent = models.ForeignKey(
-        "engagements.Agent", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "engagements.Agent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The agent whose interaction is scored (for context; calibration never counts on their record).",
     )
     interaction_type = models.CharField(max_length=15, choices=InteractionType.choices, default=InteractionType.CALL)
@@ -165,9 +169,7 @@ class CalibrationRatingQuerySet(models.QuerySet):
 class CalibrationRating(models.Model):
     """A panel member's rating of one criterion in a session (a value on its scale, or N/A)."""
 
-    participant = models.ForeignKey(
-        "audits.CalibrationParticipant", on_delete=models.CASCADE, related_name="ratings"
-    )
+    participant = models.ForeignKey("audits.CalibrationParticipant", on_delete=models.CASCADE, related_name="ratings")
     criterion = models.ForeignKey("audits.Criterion", on_delete=models.PROTECT, related_name="+")
     value = models.PositiveSmallIntegerField(null=True, blank=True)
     na = models.BooleanField("N/A", default=False)

@@ -37,18 +37,28 @@ class ActionPlan(models.Model):
         "audits.QualityAudit", blank=True, related_name="action_plans", help_text="The audits that led to it."
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_action_plans",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_action_plans",
         help_text="Who coaches the agent through it.",
     )
     due_on = models.DateField(help_text="When the items should be done.")
     follow_up_on = models.DateField(help_text="From this date, the agent's next audit decides whether it worked.")
     status = models.CharField(max_length=15, choices=PlanStatus.choices, default=PlanStatus.OPEN)
     follow_up_audit = models.ForeignKey(
-        "audits.QualityAudit", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "audits.QualityAudit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The audit that closed the plan.",
     )
     previous_plan = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_plans",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_plans",
         help_text="The plan that was not effective, which this one replaces.",
     )
     escalated = models.BooleanField(default=False, help_text="Escalated instead of (or as well as) a new plan.")

@@ -35,23 +35,30 @@ class SamplingPolicy(models.Model):
     )
     ramp_per_week = models.PositiveSmallIntegerField(default=8, validators=WEEKLY, help_text="Ramping agents.")
     critical_per_week = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=WEEKLY,
+        null=True,
+        blank=True,
+        validators=WEEKLY,
         help_text="After a critical fail, until the clean weeks have passed. Empty: the highest of the others.",
     )
     trailing_weeks = models.PositiveSmallIntegerField(
-        default=4, validators=[MinValueValidator(1), MaxValueValidator(26)],
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(26)],
         help_text="Weeks of audits the trailing score averages.",
     )
     clean_weeks = models.PositiveSmallIntegerField(
-        default=4, validators=[MinValueValidator(1), MaxValueValidator(26)],
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(26)],
         help_text="Weeks without a critical fail before an agent leaves the critical band.",
     )
     recognition_weeks = models.PositiveSmallIntegerField(
-        default=4, validators=[MinValueValidator(1), MaxValueValidator(26)],
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(26)],
         help_text="Recognition: agents who passed every audit over this many weeks.",
     )
     auditors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
         help_text="Who the weekly assignments are spread over. Empty: the provider's managers.",
     )
     active = models.BooleanField(default=True, help_text="The weekly job schedules audits for this engagement.")
@@ -105,9 +112,7 @@ class AuditAssignmentQuerySet(EngagementScopedQuerySet):
 class AuditAssignment(models.Model):
     """One audit due: an agent, a week, a slot in that week, and the auditor whose queue it is in."""
 
-    engagement = models.ForeignKey(
-        "engagements.Engagement", on_delete=models.CASCADE, related_name="audit_assignments"
-    )
+    engagement = models.ForeignKey("engagements.Engagement", on_delete=models.CASCADE, related_name="audit_assignments")
     agent = models.ForeignKey("engagements.Agent", on_delete=models.PROTECT, related_name="audit_assignments")
     week_start = models.DateField(help_text="The Monday of the week the audit is due in.")
     slot = models.PositiveSmallIntegerField(help_text="1, 2, … within the agent's week.")
@@ -120,7 +125,11 @@ class AuditAssignment(models.Model):
         "audits.ActionPlan", on_delete=models.CASCADE, null=True, blank=True, related_name="follow_up_assignment"
     )
     audit = models.OneToOneField(
-        "audits.QualityAudit", on_delete=models.SET_NULL, null=True, blank=True, related_name="assignment",
+        "audits.QualityAudit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignment",
         help_text="The audit that did it.",
     )
     done_at = models.DateTimeField(null=True, blank=True)

@@ -94,7 +94,9 @@ def _check_audits(audits, engagement, agent) -> None:
 
 
 def _save_items(plan: ActionPlan, items) -> None:
-    allowed = set(Criterion.objects.filter(section__version__scorecard__engagement=plan.engagement).values_list("pk", flat=True))
+    allowed = set(
+        Criterion.objects.filter(section__version__scorecard__engagement=plan.engagement).values_list("pk", flat=True)
+    )
     for position, item in enumerate(items):
         description = (item.get("description") or "").strip()
         if not description:
@@ -141,7 +143,9 @@ def create_plan(
         raise DomainError("The follow-up date cannot be in the past.", field="follow_up_on")
     if not items:
         raise DomainError("Add at least one thing to improve.", field="items")
-    if previous_plan is not None and (previous_plan.agent_id != agent.pk or previous_plan.engagement_id != engagement.pk):
+    if previous_plan is not None and (
+        previous_plan.agent_id != agent.pk or previous_plan.engagement_id != engagement.pk
+    ):
         raise DomainError("The previous plan is another agent's.", field="previous_plan")
     plan = ActionPlan(
         engagement=engagement,

@@ -52,7 +52,9 @@ def recognition(engagement, weeks: int | None = None, today: date | None = None)
     for agent in agents:
         row, band = counts.get(agent.pk, {"n": 0, "passed": 0}), bands[agent.pk]
         if row["n"] and row["n"] == row["passed"]:
-            recognised.append(Entry(RECOGNITION, agent, band, row["n"], f"Passed all {row['n']} audits in {weeks} weeks."))
+            recognised.append(
+                Entry(RECOGNITION, agent, band, row["n"], f"Passed all {row['n']} audits in {weeks} weeks.")
+            )
         reasons = []
         if band.band in LOWEST_BANDS and band.audits:
             reasons.append(band.rule)

@@ -26,7 +26,7 @@ from audits.models import AuditAssignment, QualityAudit, SamplingPolicy
 from bpo_portal.errors import DomainError
 from engagements.access import can_act_on
 from engagements.choices import AgentStatus, Role
-from engagements.models import Agent, Membership
+from engagements.models import Agent
 from engagements.reminders import local_today
 
 SCHEDULED_STATUSES = (AgentStatus.RAMP, AgentStatus.LIVE)
@@ -108,8 +108,9 @@ def _band(agent: Agent, stats: dict, policy: SamplingPolicy) -> BandResult:
     if last_critical:
         until = last_critical + timedelta(weeks=policy.clean_weeks)
         return result(
-            Band.CRITICAL, f"Critical fail on {last_critical:%Y-%m-%d}: the highest band until {until:%Y-%m-%d} "
-            f"({policy.clean_weeks} clean weeks)."
+            Band.CRITICAL,
+            f"Critical fail on {last_critical:%Y-%m-%d}: the highest band until {until:%Y-%m-%d} "
+            f"({policy.clean_weeks} clean weeks).",
         )
     if agent.status == AgentStatus.RAMP:
         return result(Band.RAMP, "Ramping up: audited at the ramp rate until live.")

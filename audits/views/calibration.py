@@ -36,7 +36,9 @@ class CalibrationListView(ObjectListView):
             .get_queryset()
             .annotate(
                 panel_count=Count("participants", distinct=True),
-                submitted_count=Count("participants", filter=Q(participants__submitted_at__isnull=False), distinct=True),
+                submitted_count=Count(
+                    "participants", filter=Q(participants__submitted_at__isnull=False), distinct=True
+                ),
             )
         )
 

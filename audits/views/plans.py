@@ -49,7 +49,7 @@ class ActionPlanDetailView(LoginRequiredMixin, DetailView):
 
 
 class StartActionPlanView(LoginRequiredMixin, FormView):
-    """"Start an action plan" from an audit: its failed criteria are the items, ready to edit. `?previous=<plan>`
+    """ "Start an action plan" from an audit: its failed criteria are the items, ready to edit. `?previous=<plan>`
     starts the next plan after one that was not effective."""
 
     template_name = "audits/plans/plan_form.html"
@@ -146,7 +146,11 @@ class ActionPlanEditView(PlanWriteMixin, FormView):
         return {**super().get_form_kwargs(), "engagement": self.plan.engagement, "with_items": False}
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "title": f"Edit {self.plan}", "cancel_url": self.plan.get_absolute_url()}
+        return {
+            **super().get_context_data(**kwargs),
+            "title": f"Edit {self.plan}",
+            "cancel_url": self.plan.get_absolute_url(),
+        }
 
     def form_valid(self, form):
         try:
@@ -166,9 +170,7 @@ class ActionPlanItemToggleView(LoginRequiredMixin, View):
         if not ActionPlan.objects.for_user(request.user, "change").filter(pk=item.plan_id).exists():
             raise PermissionDenied("Only the engagement's managers change action plans.")
         done = request.POST.get("done") == "1"
-        return run_service(
-            request, lambda: plans.set_item_done(item, done=done, by=request.user), "Saved.", item.plan
-        )
+        return run_service(request, lambda: plans.set_item_done(item, done=done, by=request.user), "Saved.", item.plan)
 
 
 class ActionPlanOutcomeView(PlanWriteMixin, View):

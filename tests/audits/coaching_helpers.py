@@ -25,16 +25,20 @@ def agent_login(world):
 def session(world, version, participants=None, expert=None, **fields):
     expert = expert or world.practice_manager
     participants = participants or [world.provider_manager]
-    defaults = dict(
-        title="Calibration: call 1001",
-        interaction_ref="CALL-1001",
-        interaction_date=timezone.localdate() - timedelta(days=2),
-        deadline=timezone.now() + timedelta(days=3),
-    )
+    defaults = {
+        "title": "Calibration: call 1001",
+        "interaction_ref": "CALL-1001",
+        "interaction_date": timezone.localdate() - timedelta(days=2),
+        "deadline": timezone.now() + timedelta(days=3),
+    }
     defaults.update(fields)
     return calibration.create_session(
-        engagement=world.engagement, version=version, expert=expert, participants=participants,
-        by=world.practice_manager, **defaults,
+        engagement=world.engagement,
+        version=version,
+        expert=expert,
+        participants=participants,
+        by=world.practice_manager,
+        **defaults,
     )
 
 
@@ -48,6 +52,4 @@ def marks(version, **by_name):
     }
     values = {"greeting": 1, "tone": 5, "ids": 1, "insurance": 4, **by_name}
     found = criteria(version)
-    return {
-        found[names[k]].pk: ({"na": True} if v == "na" else {"value": v}) for k, v in values.items()
-    }
+    return {found[names[k]].pk: ({"na": True} if v == "na" else {"value": v}) for k, v in values.items()}

@@ -32,7 +32,9 @@ def second_auditor(world):
 
 def visible_ratings(user, s):
     return set(
-        CalibrationRating.objects.for_user(user).filter(participant__session=s).values_list("participant__user", flat=True)
+        CalibrationRating.objects.for_user(user)
+        .filter(participant__session=s)
+        .values_list("participant__user", flat=True)
     )
 
 
@@ -47,7 +49,11 @@ def test_a_participant_cannot_see_the_others_scores_until_they_submit(world, ver
     assert visible_ratings(world.provider_staff, s) == set()  # not on the panel: nothing while open
 
     calibration.save_scores(s, by=second_auditor, ratings=marks(version, greeting=0), submit=True)
-    assert visible_ratings(second_auditor, s) == {world.practice_manager.pk, world.provider_manager.pk, second_auditor.pk}
+    assert visible_ratings(second_auditor, s) == {
+        world.practice_manager.pk,
+        world.provider_manager.pk,
+        second_auditor.pk,
+    }
     assert calibration.may_see_report(s, second_auditor)
 
 
@@ -89,9 +95,15 @@ def test_only_managers_open_sessions_with_auditors_of_the_engagement(world, vers
     before = CalibrationSession.objects.count()
     with pytest.raises(DomainError, match="managers"):
         calibration.create_session(
-            engagement=world.engagement, version=version, title="x", interaction_ref="C-1",
-            interaction_date=timezone.localdate(), deadline=timezone.now() + timedelta(days=1),
-            expert=world.practice_manager, participants=[world.provider_manager], by=world.practice_staff,
+            engagement=world.engagement,
+            version=version,
+            title="x",
+            interaction_ref="C-1",
+            interaction_date=timezone.localdate(),
+            deadline=timezone.now() + timedelta(days=1),
+            expert=world.practice_manager,
+            participants=[world.provider_manager],
+            by=world.practice_staff,
         )
     with pytest.raises(DomainError, match="does not audit"):
         session(world, version, participants=[world.outsider])
@@ -104,8 +116,9 @@ def test_the_report_compares_each_auditor_with_the_expert(world, version, second
     s = session(world, version, participants=[world.provider_manager, second_auditor])
     calibration.save_scores(s, by=world.practice_manager, ratings=marks(version), submit=True)
     # harsher: greeting no (1 → 0), tone 3 (1 → 0.5), ids yes, insurance 2 of 4 (1 → 0.5)
-    calibration.save_scores(s, by=world.provider_manager, ratings=marks(version, greeting=0, tone=3, insurance=2),
-                            submit=True)
+    calibration.save_scores(
+        s, by=world.provider_manager, ratings=marks(version, greeting=0, tone=3, insurance=2), submit=True
+    )
     calibration.save_scores(s, by=second_auditor, ratings=marks(version), submit=True)
     result = calibration.report(s)
 

@@ -44,8 +44,13 @@ PLAN_READ = expect(OK, agent=OK)
 PLAN_WRITE = {**MANAGERS, "agent": FORBIDDEN}
 PLAN_FORM = {**MANAGERS_FORM, "agent": FORBIDDEN}
 CREATE = expect(
-    OK, practice_staff=FORBIDDEN, provider_staff=FORBIDDEN, integration=FORBIDDEN, agent=FORBIDDEN,
-    outsider=400, other_provider_manager=400,
+    OK,
+    practice_staff=FORBIDDEN,
+    provider_staff=FORBIDDEN,
+    integration=FORBIDDEN,
+    agent=FORBIDDEN,
+    outsider=400,
+    other_provider_manager=400,
 )
 
 
@@ -64,9 +69,15 @@ def objects(world):
     calibration.save_scores(open_session, by=world.practice_manager, ratings=marks(version), submit=True)
     suggestion = plans.suggest_from_audit(failing)
     plan = plans.create_plan(
-        engagement=world.engagement, agent=world.agent, by=world.provider_manager, title=suggestion.title,
-        owner=world.provider_manager, due_on=timezone.localdate() + timedelta(days=7),
-        follow_up_on=timezone.localdate() + timedelta(days=7), audits=[failing], items=suggestion.items,
+        engagement=world.engagement,
+        agent=world.agent,
+        by=world.provider_manager,
+        title=suggestion.title,
+        owner=world.provider_manager,
+        due_on=timezone.localdate() + timedelta(days=7),
+        follow_up_on=timezone.localdate() + timedelta(days=7),
+        audits=[failing],
+        items=suggestion.items,
     )
     policy = sampling.save_policy(world.engagement, by=world.provider_manager)
     sampling.schedule_week(world.engagement)
@@ -110,7 +121,12 @@ UI_CASES = [
     ("get", "/calibration/", None, EVERYONE),
     ("get", "/calibration/{closed}/", None, READ),
     ("get", "/calibration/{open}/", None, READ),
-    ("post", "/calibration/{open}/score/", {"submit": "1"}, expect(FORBIDDEN, provider_manager=FORM_OK, practice_manager=FORM_OK, admin=FORBIDDEN)),
+    (
+        "post",
+        "/calibration/{open}/score/",
+        {"submit": "1"},
+        expect(FORBIDDEN, provider_manager=FORM_OK, practice_manager=FORM_OK, admin=FORBIDDEN),
+    ),
     ("post", "/calibration/{open}/close/", None, MANAGERS_FORM),
     ("get", "/calibration/auditors/{auditor}/", None, READ),
     ("get", "/engagements/{engagement}/calibration/new/", None, MANAGERS),
@@ -149,8 +165,13 @@ API_CASES = [
         "post",
         "/api/v1/calibration-sessions/",
         {
-            "engagement": "{engagement}", "version": "{version}", "title": "API session", "interaction_ref": "C-77",
-            "interaction_date": "{today}", "deadline": "{deadline}", "expert": "{expert}",
+            "engagement": "{engagement}",
+            "version": "{version}",
+            "title": "API session",
+            "interaction_ref": "C-77",
+            "interaction_date": "{today}",
+            "deadline": "{deadline}",
+            "expert": "{expert}",
             "participants": ["{participant}"],
         },
         CREATE,
@@ -163,8 +184,12 @@ API_CASES = [
         "post",
         "/api/v1/action-plans/",
         {
-            "engagement": "{engagement}", "agent": "{agent}", "audits": ["{failing}"], "owner": "{owner}",
-            "due_on": "{soon}", "follow_up_on": "{soon}",
+            "engagement": "{engagement}",
+            "agent": "{agent}",
+            "audits": ["{failing}"],
+            "owner": "{owner}",
+            "due_on": "{soon}",
+            "follow_up_on": "{soon}",
         },
         CREATE,
     ),

@@ -34,7 +34,9 @@ def test_scores_are_null_for_the_others_until_you_submit(world, version, api):
     assert client.get(f"/api/v1/calibration-sessions/{s.pk}/report/").status_code == 403
 
     ratings = {str(k): v for k, v in marks(version, tone=3).items()}
-    response = client.post(f"/api/v1/calibration-sessions/{s.pk}/scores/", {"ratings": ratings, "submit": True}, format="json")
+    response = client.post(
+        f"/api/v1/calibration-sessions/{s.pk}/scores/", {"ratings": ratings, "submit": True}, format="json"
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["status"] == "closed"
@@ -49,8 +51,14 @@ def test_an_action_plan_from_an_audit_gets_its_failed_criteria(world, version, a
     soon = (timezone.localdate() + timedelta(days=7)).isoformat()
     response = api.as_user(world.practice_manager).post(
         "/api/v1/action-plans/",
-        {"engagement": world.engagement.pk, "agent": world.agent.pk, "audits": [audit.pk],
-         "owner": world.practice_manager.pk, "due_on": soon, "follow_up_on": soon},
+        {
+            "engagement": world.engagement.pk,
+            "agent": world.agent.pk,
+            "audits": [audit.pk],
+            "owner": world.practice_manager.pk,
+            "due_on": soon,
+            "follow_up_on": soon,
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -63,8 +71,14 @@ def test_a_bad_plan_is_refused_and_nothing_is_saved(world, version, api):
     audit = submitted_audit(world, version, days_ago=2, ids=0)
     response = api.as_user(world.practice_manager).post(
         "/api/v1/action-plans/",
-        {"engagement": world.engagement.pk, "agent": world.agent.pk, "audits": [audit.pk],
-         "owner": world.outsider.pk, "due_on": "2020-01-01", "follow_up_on": "2020-01-01"},
+        {
+            "engagement": world.engagement.pk,
+            "agent": world.agent.pk,
+            "audits": [audit.pk],
+            "owner": world.outsider.pk,
+            "due_on": "2020-01-01",
+            "follow_up_on": "2020-01-01",
+        },
         format="json",
     )
     assert response.status_code == 400 and not ActionPlan.objects.exists()
@@ -83,9 +97,15 @@ def grow(world, version, n):
         audit = submitted_audit(world, version, days_ago=2, greeting=0)
         suggestion = plans.suggest_from_audit(audit)
         plans.create_plan(
-            engagement=world.engagement, agent=agent, by=world.provider_manager, title=suggestion.title,
-            owner=world.provider_manager, due_on=timezone.localdate(), follow_up_on=timezone.localdate() + timedelta(days=3),
-            audits=[audit], items=suggestion.items,
+            engagement=world.engagement,
+            agent=agent,
+            by=world.provider_manager,
+            title=suggestion.title,
+            owner=world.provider_manager,
+            due_on=timezone.localdate(),
+            follow_up_on=timezone.localdate() + timedelta(days=3),
+            audits=[audit],
+            items=suggestion.items,
         )
         s = session(world, version, title=f"S{i}")
         calibration.save_scores(s, by=world.practice_manager, ratings=marks(version), submit=True)

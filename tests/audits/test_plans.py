@@ -10,8 +10,8 @@ from audits.models import ActionPlan, AuditAssignment
 from audits.services import plans
 from bpo_portal.errors import DomainError
 from engagements.choices import ReminderKind
-from engagements.reminders import due_items
 from engagements.models import Engagement, Notification
+from engagements.reminders import due_items
 from tests.audits.helpers import published_scorecard, submitted_audit
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +30,17 @@ def failing(world, version):
 def start(world, audit, by=None, **fields):
     suggestion = plans.suggest_from_audit(audit)
     today = timezone.localdate()
-    values = dict(
-        engagement=world.engagement, agent=world.agent, by=by or world.provider_manager, title=suggestion.title,
-        owner=world.provider_manager, due_on=today + timedelta(days=7), follow_up_on=today,
-        audits=suggestion.audits, items=suggestion.items,
-    )
+    values = {
+        "engagement": world.engagement,
+        "agent": world.agent,
+        "by": by or world.provider_manager,
+        "title": suggestion.title,
+        "owner": world.provider_manager,
+        "due_on": today + timedelta(days=7),
+        "follow_up_on": today,
+        "audits": suggestion.audits,
+        "items": suggestion.items,
+    }
     values.update(fields)
     return plans.create_plan(**values)
 

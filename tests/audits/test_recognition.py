@@ -46,6 +46,8 @@ def test_the_demo_shows_bands_plans_sampling_and_a_calibration_report():
     bands = {sampling.band_for(a.agent, engagement).band for a in engagement.assignments.select_related("agent")}
     assert {Band.ON_TARGET, Band.BELOW, Band.CRITICAL} <= bands
     assert set(ActionPlan.objects.values_list("status", flat=True)) == {PlanStatus.EFFECTIVE, PlanStatus.OPEN}
-    assert AuditAssignment.objects.filter(engagement=engagement, week_start=sampling.week_start(sampling.today_of(engagement))).exists()
+    assert AuditAssignment.objects.filter(
+        engagement=engagement, week_start=sampling.week_start(sampling.today_of(engagement))
+    ).exists()
     report = calibration.report(CalibrationSession.objects.get(engagement=engagement))
     assert report.submitted == 2 and report.auditors[0].tendency == "kinder"

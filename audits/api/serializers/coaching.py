@@ -54,7 +54,17 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CalibrationParticipant
-        fields = ["user", "side", "is_expert", "submitted_at", "visible", "score", "passed", "critical_failed", "ratings"]
+        fields = [
+            "user",
+            "side",
+            "is_expert",
+            "submitted_at",
+            "visible",
+            "score",
+            "passed",
+            "critical_failed",
+            "ratings",
+        ]
         read_only_fields = fields
 
     def _visible(self, obj) -> bool:
@@ -102,8 +112,21 @@ class CalibrationSessionSerializer(serializers.ModelSerializer):
     class Meta:
         model = CalibrationSession
         fields = [
-            "id", "url", "engagement", "version", "title", "agent", "interaction_type", "interaction_ref",
-            "interaction_date", "notes", "deadline", "status", "closed_at", "created_at", "participants",
+            "id",
+            "url",
+            "engagement",
+            "version",
+            "title",
+            "agent",
+            "interaction_type",
+            "interaction_ref",
+            "interaction_date",
+            "notes",
+            "deadline",
+            "status",
+            "closed_at",
+            "created_at",
+            "participants",
         ]
         read_only_fields = fields
 
@@ -168,12 +191,14 @@ class ReportSerializer(serializers.Serializer):
     session = serializers.IntegerField(source="session.pk")
     submitted = serializers.IntegerField()
     panel = serializers.IntegerField()
-    krippendorff_alpha = serializers.FloatField(source="alpha", allow_null=True, help_text="Ordinal; null if undefined.")
+    krippendorff_alpha = serializers.FloatField(
+        source="alpha", allow_null=True, help_text="Ordinal; null if undefined."
+    )
     auditors = ReportAuditorSerializer(many=True)
     criteria = ReportCriterionSerializer(many=True)
 
 
-# --- Action plans ------------------------------------------------------------------------------------------------------
+# --- Action plans -----------------------------------------------------------------------------------------------------
 
 
 class ActionPlanItemSerializer(serializers.ModelSerializer):
@@ -201,8 +226,22 @@ class ActionPlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = ActionPlan
         fields = [
-            "id", "url", "engagement", "agent", "title", "causing_audits", "owner", "due_on", "follow_up_on",
-            "status", "follow_up_audit", "previous_plan", "escalated", "outcome_note", "items", "created_at",
+            "id",
+            "url",
+            "engagement",
+            "agent",
+            "title",
+            "causing_audits",
+            "owner",
+            "due_on",
+            "follow_up_on",
+            "status",
+            "follow_up_audit",
+            "previous_plan",
+            "escalated",
+            "outcome_note",
+            "items",
+            "created_at",
             "closed_at",
         ]
         read_only_fields = fields
@@ -240,7 +279,7 @@ class ItemDoneSerializer(serializers.Serializer):
     done = serializers.BooleanField()
 
 
-# --- Sampling ----------------------------------------------------------------------------------------------------------
+# --- Sampling ---------------------------------------------------------------------------------------------------------
 
 
 class UserIdsField(serializers.ListField):
@@ -260,8 +299,19 @@ class SamplingPolicySerializer(serializers.ModelSerializer):
     class Meta:
         model = SamplingPolicy
         fields = [
-            "id", "url", "engagement", "on_target_per_week", "below_per_week", "ramp_per_week", "critical_per_week",
-            "trailing_weeks", "clean_weeks", "recognition_weeks", "auditors", "active", "updated_at",
+            "id",
+            "url",
+            "engagement",
+            "on_target_per_week",
+            "below_per_week",
+            "ramp_per_week",
+            "critical_per_week",
+            "trailing_weeks",
+            "clean_weeks",
+            "recognition_weeks",
+            "auditors",
+            "active",
+            "updated_at",
         ]
         read_only_fields = ["id", "url", "updated_at"]
 
@@ -291,13 +341,22 @@ class AuditAssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditAssignment
         fields = [
-            "id", "engagement", "agent", "week_start", "slot", "kind", "band", "auditor", "plan", "audit", "done",
-            "done_at", "created_at",
+            "id",
+            "engagement",
+            "agent",
+            "week_start",
+            "slot",
+            "kind",
+            "band",
+            "auditor",
+            "plan",
+            "audit",
+            "done",
+            "done_at",
+            "created_at",
         ]
         read_only_fields = fields
 
 
 class CompleteSerializer(serializers.Serializer):
     audit = serializers.IntegerField(help_text="The submitted audit that did it.")
-
-

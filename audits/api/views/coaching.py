@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, PermissionDenied, ValidationError
@@ -49,7 +49,7 @@ def _managers_anywhere(user) -> bool:
     return not is_agent(user) and can_act_anywhere(user, "change")
 
 
-# --- Calibration --------------------------------------------------------------------------------------------------------
+# --- Calibration ------------------------------------------------------------------------------------------------------
 
 
 @extend_schema_view(
@@ -93,9 +93,16 @@ class CalibrationSessionViewSet(ScopedModelViewSet):
             agent = _one(Agent.objects.for_user(user), v["agent"], "agent", "agent")
         expert = _one(User.objects.all(), v["expert"], "user", "expert")
         participants = [_one(User.objects.all(), pk, "user", "participants") for pk in v["participants"]]
-        fields = {k: v[k] for k in ("title", "interaction_type", "interaction_ref", "interaction_date", "deadline", "notes")}
+        fields = {
+            k: v[k] for k in ("title", "interaction_type", "interaction_ref", "interaction_date", "deadline", "notes")
+        }
         session = calibration.create_session(
-            engagement=engagement, version=version, agent=agent, expert=expert, participants=participants, by=user,
+            engagement=engagement,
+            version=version,
+            agent=agent,
+            expert=expert,
+            participants=participants,
+            by=user,
             **fields,
         )
         session = self.get_queryset().get(pk=session.pk)
@@ -142,7 +149,7 @@ class CalibrationSessionViewSet(ScopedModelViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
 
 
-# --- Action plans -------------------------------------------------------------------------------------------------------
+# --- Action plans -----------------------------------------------------------------------------------------------------
 
 
 @extend_schema_view(
@@ -153,9 +160,7 @@ class ActionPlanViewSet(ScopedModelViewSet):
     """Coaching for one agent on one engagement, caused by audits, closed by its follow-up audit."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
-    queryset = ActionPlan.objects.select_related("agent", "owner").prefetch_related(
-        "causing_audits", "items__criteria"
-    )
+    queryset = ActionPlan.objects.select_related("agent", "owner").prefetch_related("causing_audits", "items__criteria")
     serializer_class = s.ActionPlanSerializer
     filterset_class = ActionPlanFilterSet
     ordering_fields = ["created_at", "due_on", "follow_up_on"]
@@ -193,8 +198,16 @@ class ActionPlanViewSet(ScopedModelViewSet):
         if not title:
             raise ValidationError({"title": ["Give the plan a title (or name the audit that caused it)."]})
         plan = plans.create_plan(
-            engagement=engagement, agent=agent, by=user, title=title, owner=owner, due_on=v["due_on"],
-            follow_up_on=v["follow_up_on"], audits=audits, items=items, previous_plan=previous,
+            engagement=engagement,
+            agent=agent,
+            by=user,
+            title=title,
+            owner=owner,
+            due_on=v["due_on"],
+            follow_up_on=v["follow_up_on"],
+            audits=audits,
+            items=items,
+            previous_plan=previous,
         )
         return self._respond(plan, status.HTTP_201_CREATED)
 
@@ -254,7 +267,7 @@ class ActionPlanViewSet(ScopedModelViewSet):
         return self._respond(plan)
 
 
-# --- Sampling -----------------------------------------------------------------------------------------------------------
+# --- Sampling ---------------------------------------------------------------------------------------------------------
 
 
 @extend_schema_view(
