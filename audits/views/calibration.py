@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
@@ -52,7 +53,11 @@ class CalibrationCreateView(EngagementPageMixin, FormView):
         return {**super().get_form_kwargs(), "engagement": self.engagement}
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "title": f"New calibration session · {self.engagement.name}"}
+        return {
+            **super().get_context_data(**kwargs),
+            "title": f"New calibration session · {self.engagement.name}",
+            "cancel_url": reverse("audits:calibration_list"),
+        }
 
     def form_valid(self, form):
         data = form.cleaned_data

@@ -175,3 +175,15 @@ def test_two_jobs_at_the_same_moment_create_each_slot_once(world, version):
     assert not errors
     assert sum(results) == 5
     assert AuditAssignment.objects.filter(engagement=world.engagement).count() == 5
+
+
+def test_the_beat_jobs_are_scheduled_and_run(world, version, settings):
+    from audits import tasks
+    from bpo_portal.celery import app
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"audits.tasks.schedule_weekly_audits", "audits.tasks.close_due_calibrations"} <= scheduled
+    assert {"audits.tasks.schedule_weekly_audits", "audits.tasks.close_due_calibrations"} <= set(app.tasks)
+    assert tasks.schedule_weekly_audits.delay().get() == 5
+    assert tasks.schedule_weekly_audits.delay().get() == 0
+    assert tasks.close_due_calibrations.delay().get() == 0
