@@ -54,3 +54,37 @@ class DisputeDecision(models.TextChoices):
     KEEP = "keep", "Keep the rating"
     ACCEPT = "accept", "Accept the proposed rating"
     SET = "set", "Set another rating"
+
+
+class CalibrationStatus(models.TextChoices):
+    """A session is open until its deadline or until every panel member has scored."""
+
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class PlanStatus(models.TextChoices):
+    """An action plan is open until its follow-up audit: passed → effective, failed → not effective."""
+
+    OPEN = "open", "Open"
+    EFFECTIVE = "effective", "Closed: effective"
+    NOT_EFFECTIVE = "not_effective", "Closed: not effective"
+    CANCELLED = "cancelled", "Cancelled"
+
+    @classmethod
+    def closed(cls):
+        return [cls.EFFECTIVE, cls.NOT_EFFECTIVE, cls.CANCELLED]
+
+
+class Band(models.TextChoices):
+    """How often an agent is audited, from their recent audits (audits.services.sampling.band_for)."""
+
+    ON_TARGET = "on_target", "At or above the pass mark"
+    BELOW = "below", "Below the pass mark"
+    RAMP = "ramp", "Ramping up"
+    CRITICAL = "critical", "Critical fail, until clean weeks"
+
+
+class AssignmentKind(models.TextChoices):
+    SAMPLING = "sampling", "Weekly sample"
+    FOLLOW_UP = "follow_up", "Action plan follow-up"

@@ -78,6 +78,9 @@ def register_audited_models() -> None:
 
 def register() -> None:
     register_audited_models()
+    from audits import coaching_hooks
+
+    coaching_hooks.register()  # calibration, coaching and sampling: audit signals and the action-plan reminders
     # An agent has no engagement workspace: their home is their own audits, feedback and disputes.
     register_home_page(Role.AGENT, "audits:agent_home", hide_workspace=True)
     register_nav_entry(

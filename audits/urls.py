@@ -38,3 +38,7 @@ urlpatterns = [
     path("engagements/<int:pk>/quality/settings/", views.QualitySettingsView.as_view(), name="quality_settings"),
     path("agents/<int:pk>/quality/", views.AgentQualityView.as_view(), name="agent_quality"),
 ]
+
+from audits.urls_coaching import urlpatterns as coaching_urlpatterns  # noqa: E402 - calibration, coaching, sampling
+
+urlpatterns += coaching_urlpatterns

@@ -272,6 +272,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.tasks.retry_webhook_deliveries",
         "schedule": crontab(),
     },
+    "schedule-weekly-audits": {
+        # Hourly on Mondays (UTC), so every practice's week has started locally by one of the runs; the unique
+        # (engagement, agent, week, slot) constraint keeps the other runs from creating anything twice.
+        "task": "audits.tasks.schedule_weekly_audits",
+        "schedule": crontab(minute=20, day_of_week="mon"),
+    },
+    "close-due-calibrations": {
+        "task": "audits.tasks.close_due_calibrations",
+        "schedule": crontab(minute=40),
+    },
     "clear-expired-sessions": {
         "task": "bpo_portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),

@@ -12,3 +12,7 @@ router.register("audits", views.AuditViewSet)
 router.register("disputes", views.DisputeViewSet)
 
 urlpatterns = [path("", include(router.urls))]
+
+from audits.api.urls_coaching import urlpatterns as coaching_urlpatterns  # noqa: E402 - calibration, plans, sampling
+
+urlpatterns += coaching_urlpatterns
