@@ -84,6 +84,10 @@ class ReminderKind(models.TextChoices):
     ACTION_ITEM_OVERDUE = "action_item_overdue", "Action item overdue"
     MEETING_DUE = "meeting_due", "Meeting due"
     REMEDIATION_OVERDUE = "remediation_overdue", "Remediation overdue, escalated"
+    # -- provider compliance audits (the audits app's reminder source) --
+    COMPLIANCE_AUDIT_DUE = "compliance_audit_due", "Compliance audit due"
+    CORRECTIVE_ACTION_OVERDUE = "corrective_action_overdue", "Corrective action overdue"
+    CORRECTIVE_ACTION_ESCALATED = "corrective_action_escalated", "Corrective action overdue, escalated"
 
 
 class PricingModel(models.TextChoices):

@@ -30,17 +30,26 @@ BOTH = "both"
 
 
 # --- Sources and sending ---------------------------------------------------------------------------------------------
-# The one list of reminder sources: the beat job and the home page's attention list both read it.
-SOURCES: tuple[str, ...] = (
+# The one list of reminder sources: the beat job and the home page's attention list both read it. Apps above
+# engagements (audits, onboarding) add theirs with `register_source` in their AppConfig.ready().
+SOURCES: list[str] = [
     "engagements.services.diligence.due_items",
     "engagements.services.terms.due_items",
     "engagements.services.transition.due_items",
     "engagements.services.communication.due_items",
-)
+]
 
 # What happens once a reminder of a kind has been sent (inside its transaction), called with the Due and the
 # practice-local date of the run: an overdue remediation is recorded as an escalation and its contact e-mailed.
 AFTER_SEND: dict[str, str] = {"remediation_overdue": "engagements.services.communication.record_escalation"}
+
+
+def register_source(path: str, after_send: dict[str, str] | None = None) -> None:
+    """Add a reminder source (a dotted path to a `due_items(engagements, today)`), and what to do after sending
+    its kinds, once however often an app's ready() runs."""
+    if path not in SOURCES:
+        SOURCES.append(path)
+    AFTER_SEND.update(after_send or {})
 
 
 def due_items(engagements, today: date):

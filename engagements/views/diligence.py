@@ -105,20 +105,33 @@ class CertificationEvidenceView(ScopedMixin, View):
         certification = get_object_or_404(self.scoped("view"), pk=pk)
         if not Certification.objects.with_evidence_for(request.user).filter(pk=pk).exists():
             raise PermissionDenied("The evidence is shared with the practices that work with this provider.")
-        if not certification.evidence:
-            raise Http404("No evidence uploaded.")
-        try:
-            handle = certification.evidence.open("rb")
-        except FileNotFoundError:
-            raise Http404("The evidence file is missing.") from None
-        response = FileResponse(
-            handle,
+        return stream_evidence(
+            certification.evidence,
+            filename=certification.evidence_name,
             content_type=certification.evidence_content_type,
-            filename=certification.evidence_name or certification.evidence.name.rsplit("/", 1)[-1],
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+
+
+def stream_evidence(field_file, *, filename: str, content_type: str, as_attachment: bool = False):
+    """The response that hands over an evidence file, for views that have already checked who may open it.
+
+    Private and uncached, its type fixed by what the upload was checked to be (`nosniff`), so a browser never
+    guesses it into something else. Used for certificates here and for compliance-audit evidence in audits."""
+    if not field_file:
+        raise Http404("No evidence uploaded.")
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The evidence file is missing.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=as_attachment,
+        content_type=content_type,
+        filename=filename or field_file.name.rsplit("/", 1)[-1],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- The engagement's review ----------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Demo data of provider compliance audits (filled in below)."""

@@ -1,1 +1,0 @@
-"""Quality audits: scorecards, weighted criteria, audits of agents' work, action plans (later issue)."""
