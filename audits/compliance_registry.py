@@ -17,7 +17,7 @@ def register_compliance() -> None:
             ReminderKind.CORRECTIVE_ACTION_ESCALATED: "audits.services.compliance.record_corrective_action_escalation"
         },
     )
-    # register_card("audits.views.compliance.engagement_card")
+    register_card("audits.views.compliance.engagement_card")
     for model in (
         models.ComplianceSchedule,
         models.ComplianceAudit,

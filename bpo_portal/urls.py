@@ -21,6 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("engagements.api.urls")),
     path("api/v1/", include("slas.api.urls")),
+    path("api/v1/", include("audits.api.urls")),
     path("", include("engagements.urls")),
     path("", include("slas.urls")),
+    path("", include("audits.urls")),
 ]

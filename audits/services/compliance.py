@@ -150,10 +150,8 @@ def compliance_score(results) -> Decimal | None:
     results = [r for r in results if r and r != RequirementResult.NOT_APPLICABLE]
     if not results:
         return None
-    points = sum(
-        Decimal(1) if r == RequirementResult.COMPLIANT else Decimal("0.5") if r == RequirementResult.PARTIAL else 0
-        for r in results
-    )
+    worth = {RequirementResult.COMPLIANT: Decimal(1), RequirementResult.PARTIAL: Decimal("0.5")}
+    points = sum((worth.get(r, Decimal(0)) for r in results), Decimal(0))
     return (100 * points / len(results)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
