@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from audits.models import ComplianceAudit, CorrectiveAction, Finding
 from engagements.models.people import display_name
@@ -111,7 +112,7 @@ class CorrectiveActionTable(tables.Table):
 
     def render_status(self, record):
         late = not record.is_done and record.due_on < timezone.localdate()
-        badge = format_html(' <span class="badge text-bg-danger">Overdue</span>') if late else ""
+        badge = mark_safe(' <span class="badge text-bg-danger">Overdue</span>') if late else ""
         return format_html("{}{}", record.get_status_display(), badge)
 
     def value_status(self, record):
