@@ -25,8 +25,12 @@ class ComplianceAuditFilterSet(EngagementScopedFilterSet):
         choices=ComplianceAuditStatus.choices, widget=forms.CheckboxSelectMultiple
     )
     side = django_filters.ChoiceFilter(choices=Side.choices, label="Auditor's side")
-    period_after = django_filters.DateFilter(field_name="period_end", lookup_expr="gte", label="Period ends from", widget=DATE)
-    period_before = django_filters.DateFilter(field_name="period_end", lookup_expr="lte", label="Period ends by", widget=DATE)
+    period_after = django_filters.DateFilter(
+        field_name="period_end", lookup_expr="gte", label="Period ends from", widget=DATE
+    )
+    period_before = django_filters.DateFilter(
+        field_name="period_end", lookup_expr="lte", label="Period ends by", widget=DATE
+    )
     score_below = django_filters.NumberFilter(field_name="score", lookup_expr="lt", label="Score below")
 
     class Meta:

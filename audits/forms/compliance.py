@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
-
 from django.db.models import Q
 
 from audits.choices import CorrectiveActionStatus, FindingSeverity, RequirementResult
@@ -109,4 +108,3 @@ class CloseCorrectiveActionForm(forms.Form):
     closing_evidence = forms.FileField(
         label="Evidence", widget=forms.ClearableFileInput(attrs=ACCEPT), help_text="PDF, PNG or JPEG, up to 10 MB."
     )
-

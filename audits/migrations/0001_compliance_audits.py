@@ -8,176 +8,442 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('engagements', '0012_compliance_reminder_kinds'),
+        ("engagements", "0012_compliance_reminder_kinds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ComplianceAudit',
+            name="ComplianceAudit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('side', models.CharField(choices=[('practice', 'Practice'), ('provider', 'Provider')], help_text="The auditor's side.", max_length=10)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_progress', 'In progress'), ('completed', 'Completed')], default='draft', max_length=20)),
-                ('summary', models.TextField(blank=True, help_text='Do not enter patient details.')),
-                ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('auditor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='compliance_audits', to=settings.AUTH_USER_MODEL)),
-                ('baseline', models.ForeignKey(blank=True, help_text='The earlier audit whose results this one started from.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followers', to='audits.complianceaudit')),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='compliance_audits', to='engagements.engagement')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("practice", "Practice"), ("provider", "Provider")],
+                        help_text="The auditor's side.",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("in_progress", "In progress"), ("completed", "Completed")],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, help_text="Do not enter patient details.")),
+                ("score", models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "auditor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="compliance_audits",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "baseline",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The earlier audit whose results this one started from.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="followers",
+                        to="audits.complianceaudit",
+                    ),
+                ),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="compliance_audits",
+                        to="engagements.engagement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-period_end', '-pk'],
+                "ordering": ["-period_end", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ComplianceRequirement',
+            name="ComplianceRequirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60)),
-                ('group', models.CharField(max_length=60)),
-                ('title', models.CharField(max_length=150)),
-                ('guidance', models.TextField(blank=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('result', models.CharField(blank=True, choices=[('compliant', 'Compliant'), ('partial', 'Partially compliant'), ('non_compliant', 'Non-compliant'), ('not_applicable', 'Not applicable')], max_length=20)),
-                ('notes', models.TextField(blank=True, help_text='Do not enter patient details.')),
-                ('assessed_at', models.DateTimeField(blank=True, null=True)),
-                ('assessed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('audit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requirements', to='audits.complianceaudit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=60)),
+                ("group", models.CharField(max_length=60)),
+                ("title", models.CharField(max_length=150)),
+                ("guidance", models.TextField(blank=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "result",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("compliant", "Compliant"),
+                            ("partial", "Partially compliant"),
+                            ("non_compliant", "Non-compliant"),
+                            ("not_applicable", "Not applicable"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, help_text="Do not enter patient details.")),
+                ("assessed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assessed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "audit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="requirements",
+                        to="audits.complianceaudit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['audit', 'position', 'pk'],
+                "ordering": ["audit", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ComplianceEvidence',
+            name="ComplianceEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(help_text='PDF, PNG or JPEG, up to 10 MB. No patient details.', upload_to=audits.models.compliance.compliance_evidence_path, validators=[engagements.models.diligence.validate_evidence])),
-                ('name', models.CharField(editable=False, max_length=200)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='audits.compliancerequirement')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "file",
+                    models.FileField(
+                        help_text="PDF, PNG or JPEG, up to 10 MB. No patient details.",
+                        upload_to=audits.models.compliance.compliance_evidence_path,
+                        validators=[engagements.models.diligence.validate_evidence],
+                    ),
+                ),
+                ("name", models.CharField(editable=False, max_length=200)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "requirement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="audits.compliancerequirement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'compliance evidence',
-                'ordering': ['requirement', 'uploaded_at', 'pk'],
+                "verbose_name_plural": "compliance evidence",
+                "ordering": ["requirement", "uploaded_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ComplianceSchedule',
+            name="ComplianceSchedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('frequency', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('semi_annual', 'Every six months'), ('annual', 'Annually')], max_length=20)),
-                ('first_due_on', models.DateField(help_text='When the first audit is due; later ones follow the frequency.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('engagement', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='compliance_schedule', to='engagements.engagement')),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("semi_annual", "Every six months"),
+                            ("annual", "Annually"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "first_due_on",
+                    models.DateField(help_text="When the first audit is due; later ones follow the frequency."),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "engagement",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="compliance_schedule",
+                        to="engagements.engagement",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CorrectiveAction',
+            name="CorrectiveAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(help_text='Do not enter patient details.')),
-                ('due_on', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('done', 'Done')], default='open', max_length=20)),
-                ('closing_note', models.TextField(blank=True, help_text='Do not enter patient details.')),
-                ('closing_evidence', models.FileField(blank=True, help_text='PDF, PNG or JPEG, up to 10 MB. No patient details.', upload_to=audits.models.compliance.compliance_evidence_path, validators=[engagements.models.diligence.validate_evidence])),
-                ('closing_evidence_name', models.CharField(blank=True, editable=False, max_length=200)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(help_text='Who does it.', on_delete=django.db.models.deletion.PROTECT, related_name='corrective_actions', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("description", models.TextField(help_text="Do not enter patient details.")),
+                ("due_on", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("in_progress", "In progress"), ("done", "Done")],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("closing_note", models.TextField(blank=True, help_text="Do not enter patient details.")),
+                (
+                    "closing_evidence",
+                    models.FileField(
+                        blank=True,
+                        help_text="PDF, PNG or JPEG, up to 10 MB. No patient details.",
+                        upload_to=audits.models.compliance.compliance_evidence_path,
+                        validators=[engagements.models.diligence.validate_evidence],
+                    ),
+                ),
+                ("closing_evidence_name", models.CharField(blank=True, editable=False, max_length=200)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        help_text="Who does it.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrective_actions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'pk'],
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CorrectiveActionEscalation',
+            name="CorrectiveActionEscalation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level_number', models.PositiveSmallIntegerField()),
-                ('due_on', models.DateField(help_text='The practice-local date this level became due.')),
-                ('reached_on', models.DateField(help_text='The practice-local date the job told this level (later if it ran late).')),
-                ('escalated_at', models.DateTimeField(auto_now_add=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='escalations', to='audits.correctiveaction')),
-                ('level', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='corrective_action_escalations', to='engagements.escalationlevel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("level_number", models.PositiveSmallIntegerField()),
+                ("due_on", models.DateField(help_text="The practice-local date this level became due.")),
+                (
+                    "reached_on",
+                    models.DateField(
+                        help_text="The practice-local date the job told this level (later if it ran late)."
+                    ),
+                ),
+                ("escalated_at", models.DateTimeField(auto_now_add=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="escalations",
+                        to="audits.correctiveaction",
+                    ),
+                ),
+                (
+                    "level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrective_action_escalations",
+                        to="engagements.escalationlevel",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['action', 'level_number'],
+                "ordering": ["action", "level_number"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True, help_text='Do not enter patient details.')),
-                ('severity', models.CharField(choices=[('critical', 'Critical'), ('major', 'Major'), ('minor', 'Minor'), ('observation', 'Observation')], max_length=20)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=10)),
-                ('response', models.TextField(blank=True, help_text="The provider's response. Do not enter patient details.")),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('audit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='audits.complianceaudit')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirement', models.ForeignKey(blank=True, help_text='The requirement it is about, if any.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='findings', to='audits.compliancerequirement')),
-                ('responded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True, help_text="Do not enter patient details.")),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("critical", "Critical"),
+                            ("major", "Major"),
+                            ("minor", "Minor"),
+                            ("observation", "Observation"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(choices=[("open", "Open"), ("closed", "Closed")], default="open", max_length=10),
+                ),
+                (
+                    "response",
+                    models.TextField(blank=True, help_text="The provider's response. Do not enter patient details."),
+                ),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "audit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="audits.complianceaudit",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "requirement",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The requirement it is about, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="findings",
+                        to="audits.compliancerequirement",
+                    ),
+                ),
+                (
+                    "responded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['audit', 'pk'],
+                "ordering": ["audit", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='correctiveaction',
-            name='finding',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='audits.finding'),
+            model_name="correctiveaction",
+            name="finding",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="actions", to="audits.finding"
+            ),
         ),
         migrations.AddIndex(
-            model_name='complianceaudit',
-            index=models.Index(fields=['engagement', 'status', '-period_end'], name='compliance_audit_latest_idx'),
+            model_name="complianceaudit",
+            index=models.Index(fields=["engagement", "status", "-period_end"], name="compliance_audit_latest_idx"),
         ),
         migrations.AddConstraint(
-            model_name='complianceaudit',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='audits_complianceaudit_period_ends_after_start', violation_error_message='The period must end on or after its start.'),
+            model_name="complianceaudit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gte", models.F("period_start"))),
+                name="audits_complianceaudit_period_ends_after_start",
+                violation_error_message="The period must end on or after its start.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='complianceaudit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'completed'), _negated=True), ('completed_at__isnull', False), _connector='OR'), name='audits_complianceaudit_completed_has_date', violation_error_message='A completed audit records when it was completed.'),
+            model_name="complianceaudit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "completed"), _negated=True), ("completed_at__isnull", False), _connector="OR"
+                ),
+                name="audits_complianceaudit_completed_has_date",
+                violation_error_message="A completed audit records when it was completed.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='compliancerequirement',
-            constraint=models.UniqueConstraint(fields=('audit', 'key'), name='audits_compliancerequirement_once_per_audit', violation_error_message='This requirement is already on the audit.'),
+            model_name="compliancerequirement",
+            constraint=models.UniqueConstraint(
+                fields=("audit", "key"),
+                name="audits_compliancerequirement_once_per_audit",
+                violation_error_message="This requirement is already on the audit.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='correctiveactionescalation',
-            constraint=models.UniqueConstraint(fields=('action', 'level_number'), name='audits_correctiveactionescalation_once_per_action_and_level', violation_error_message='This corrective action has already been escalated to that level.'),
+            model_name="correctiveactionescalation",
+            constraint=models.UniqueConstraint(
+                fields=("action", "level_number"),
+                name="audits_correctiveactionescalation_once_per_action_and_level",
+                violation_error_message="This corrective action has already been escalated to that level.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), ('closed_at__isnull', False), _connector='OR'), name='audits_finding_closed_has_date', violation_error_message='A closed finding records when it was closed.'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True), ("closed_at__isnull", False), _connector="OR"
+                ),
+                name="audits_finding_closed_has_date",
+                violation_error_message="A closed finding records when it was closed.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='correctiveaction',
-            index=models.Index(fields=['status', 'due_on'], name='corrective_action_due_idx'),
+            model_name="correctiveaction",
+            index=models.Index(fields=["status", "due_on"], name="corrective_action_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='correctiveaction',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), models.Q(('closed_at__isnull', False), models.Q(('closing_evidence', ''), _negated=True)), _connector='OR'), name='audits_correctiveaction_done_has_evidence', violation_error_message='A corrective action is closed with its evidence.'),
+            model_name="correctiveaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "done"), _negated=True),
+                    models.Q(("closed_at__isnull", False), models.Q(("closing_evidence", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="audits_correctiveaction_done_has_evidence",
+                violation_error_message="A corrective action is closed with its evidence.",
+            ),
         ),
     ]

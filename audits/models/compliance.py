@@ -97,9 +97,7 @@ class ComplianceAudit(models.Model):
     period_end = models.DateField()
     auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="compliance_audits")
     side = models.CharField(max_length=10, choices=Side.choices, help_text="The auditor's side.")
-    status = models.CharField(
-        max_length=20, choices=ComplianceAuditStatus.choices, default=ComplianceAuditStatus.DRAFT
-    )
+    status = models.CharField(max_length=20, choices=ComplianceAuditStatus.choices, default=ComplianceAuditStatus.DRAFT)
     baseline = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -196,9 +194,7 @@ class EvidenceQuerySet(ComplianceQuerySet):
 class ComplianceEvidence(models.Model):
     """A file that shows a requirement is met (a policy, a screenshot of the MFA settings, a training log)."""
 
-    requirement = models.ForeignKey(
-        "audits.ComplianceRequirement", on_delete=models.CASCADE, related_name="evidence"
-    )
+    requirement = models.ForeignKey("audits.ComplianceRequirement", on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to=compliance_evidence_path, validators=[validate_evidence], help_text=EVIDENCE_HELP)
     name = models.CharField(max_length=200, editable=False)  # the uploaded file's own name
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -47,7 +47,9 @@ class ComplianceAuditTable(tables.Table):
         return f"{record.period_start:%Y-%m-%d}..{record.period_end:%Y-%m-%d}"
 
     def render_status(self, record):
-        return format_html('<span class="badge status-badge status-{}">{}</span>', record.status, record.get_status_display())
+        return format_html(
+            '<span class="badge status-badge status-{}">{}</span>', record.status, record.get_status_display()
+        )
 
     def value_status(self, record):
         return record.get_status_display()

@@ -175,9 +175,7 @@ class EngagementComplianceView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         engagement, user = self.object, self.request.user
         schedule = ComplianceSchedule.objects.filter(engagement=engagement).first()
-        audits = list(
-            engagement.compliance_audits.select_related("auditor").annotate(finding_count=Count("findings"))
-        )
+        audits = list(engagement.compliance_audits.select_related("auditor").annotate(finding_count=Count("findings")))
         completed = [a.period_end for a in audits if a.status == ComplianceAuditStatus.COMPLETED]
         context.update(
             schedule=schedule,
@@ -195,7 +193,10 @@ class ScheduleView(EngagementScope, ScopedFormView):
     success_message = "Audit frequency saved."
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": ComplianceSchedule.objects.filter(engagement=self.object).first()}
+        return {
+            **super().get_form_kwargs(),
+            "instance": ComplianceSchedule.objects.filter(engagement=self.object).first(),
+        }
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "title": f"Compliance audit frequency — {self.object.name}"}

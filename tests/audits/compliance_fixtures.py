@@ -64,8 +64,21 @@ def escalation_path(engagement, *levels):
             email=f"{name.lower().replace(' ', '.')}@contact.test",
             user=user,
         )
-        made.append(EscalationLevel.objects.create(engagement=engagement, level=number, contact=contact, response_hours=hours))
+        made.append(
+            EscalationLevel.objects.create(engagement=engagement, level=number, contact=contact, response_hours=hours)
+        )
     return made
 
 
-__all__ = ["TODAY", "PDF", "PNG", "Side", "pdf", "fake_pdf", "start_audit", "assess_all", "finding_with_action", "escalation_path"]
+__all__ = [
+    "TODAY",
+    "PDF",
+    "PNG",
+    "Side",
+    "pdf",
+    "fake_pdf",
+    "start_audit",
+    "assess_all",
+    "finding_with_action",
+    "escalation_path",
+]

@@ -243,7 +243,9 @@ def test_evidence_is_served_as_a_private_download_of_the_checked_type(world, obj
     response = client.get(f"/compliance/evidence/{objects['evidence']}/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("attachment;") and "evidence.pdf" in response["Content-Disposition"]
+    assert (
+        response["Content-Disposition"].startswith("attachment;") and "evidence.pdf" in response["Content-Disposition"]
+    )
     assert response["X-Content-Type-Options"] == "nosniff" and "no-store" in response["Cache-Control"]
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     evidence = ComplianceEvidence.objects.get(pk=objects["evidence"])

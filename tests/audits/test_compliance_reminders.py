@@ -90,7 +90,11 @@ def test_an_overdue_corrective_action_reminds_both_sides_once_per_due_date(world
     assert run(TODAY + timedelta(days=2), django_capture_on_commit_callbacks) == 1
     compliance.close_corrective_action(action, note="Done", evidence=pdf(), by=world.provider_manager)
     assert run(TODAY + timedelta(days=30), django_capture_on_commit_callbacks) == 1  # only the other one now
-    assert reminders(ReminderKind.CORRECTIVE_ACTION_OVERDUE) == [TODAY - timedelta(days=1), TODAY, TODAY + timedelta(days=3)]
+    assert reminders(ReminderKind.CORRECTIVE_ACTION_OVERDUE) == [
+        TODAY - timedelta(days=1),
+        TODAY,
+        TODAY + timedelta(days=3),
+    ]
 
 
 def test_a_minor_findings_overdue_action_is_not_escalated(world, django_capture_on_commit_callbacks):

@@ -104,9 +104,7 @@ def test_a_baseline_of_another_engagement_is_refused(world):
     from tests import factories
 
     other = factories.make_engagement(world.practice, world.provider, by=world.practice_manager, name="Billing")
-    foreign = compliance.start_compliance_audit(
-        other, period_start=TODAY, period_end=TODAY, by=world.practice_manager
-    )
+    foreign = compliance.start_compliance_audit(other, period_start=TODAY, period_end=TODAY, by=world.practice_manager)
     with pytest.raises(DomainError, match="same engagement"):
         start_audit(world, baseline=foreign)
     assert ComplianceAudit.objects.count() == 1

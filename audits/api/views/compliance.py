@@ -50,7 +50,9 @@ AUDIT = {200: serializers.ComplianceAuditSerializer, 400: INVALID, 403: FORBIDDE
 
 @extend_schema_view(
     list=extend_schema(summary="Compliance audits of your engagements"),
-    retrieve=extend_schema(summary="One compliance audit", responses={200: serializers.ComplianceAuditSerializer, 404: NOT_FOUND}),
+    retrieve=extend_schema(
+        summary="One compliance audit", responses={200: serializers.ComplianceAuditSerializer, 404: NOT_FOUND}
+    ),
 )
 class ComplianceAuditViewSet(ScopedModelViewSet):
     """Periodic audits of the provider's data handling, requirement by requirement, with a compliance score."""
@@ -87,7 +89,9 @@ class ComplianceAuditViewSet(ScopedModelViewSet):
         engagement = data.pop("engagement")
         if not engagements_allowing(request.user, "run").filter(pk=engagement.pk).exists():
             self.permission_denied(request, message=self.denied_message)
-        return self._respond(services.start_compliance_audit(engagement, by=request.user, **data), status.HTTP_201_CREATED)
+        return self._respond(
+            services.start_compliance_audit(engagement, by=request.user, **data), status.HTTP_201_CREATED
+        )
 
     @extend_schema(
         summary="Record requirement results (the practice's managers)",
@@ -196,7 +200,9 @@ class FindingViewSet(ScopedModelViewSet):
         finding = self.get_object()
         body = serializers.FindingResponseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._respond(services.respond_to_finding(finding, response=body.validated_data["response"], by=request.user))
+        return self._respond(
+            services.respond_to_finding(finding, response=body.validated_data["response"], by=request.user)
+        )
 
     @extend_schema(
         summary="Close a finding (the practice's managers)",
@@ -273,7 +279,8 @@ SCHEDULE = {200: serializers.ComplianceScheduleSerializer, 400: INVALID, 403: FO
 @extend_schema_view(
     list=extend_schema(summary="How often your engagements' providers are audited"),
     retrieve=extend_schema(
-        summary="One engagement's audit frequency", responses={200: serializers.ComplianceScheduleSerializer, 404: NOT_FOUND}
+        summary="One engagement's audit frequency",
+        responses={200: serializers.ComplianceScheduleSerializer, 404: NOT_FOUND},
     ),
     create=extend_schema(
         summary="Set an engagement's audit frequency (the practice's managers)",
