@@ -251,7 +251,8 @@ SPECTACULAR_SETTINGS = {
         "breaches and remediation plans; provider certifications and due-diligence reviews; contract terms, "
         "checkpoints, scope, pricing, service credits, costs, change requests and contract versions; the phased "
         "transition (phases, gate criteria and decisions, milestones); contacts, escalation, meetings, action "
-        "items, staff feedback and reminders. "
+        "items, staff feedback and reminders; provider compliance audits with their findings and corrective "
+        "actions. "
         "Authenticate with `Authorization: Token <token>` (a personal token, or an integration token "
         "scoped to one provider). Objects outside your scope answer 404."
     ),
