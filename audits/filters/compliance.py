@@ -15,7 +15,9 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def engagement_filter(field_name):
-    return django_filters.ModelChoiceFilter(field_name=field_name, queryset=Engagement.objects.all())
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name, queryset=Engagement.objects.all(), label="Engagement"
+    )
 
 
 class ComplianceAuditFilterSet(EngagementScopedFilterSet):
@@ -54,7 +56,9 @@ class CorrectiveActionFilterSet(EngagementScopedFilterSet):
     search_fields = ("description", "finding__title", "finding__audit__engagement__name")
     engagement = engagement_filter("finding__audit__engagement")
     finding = IdFilter(field_name="finding_id", label="Finding")
-    severity = django_filters.ChoiceFilter(field_name="finding__severity", choices=FindingSeverity.choices)
+    severity = django_filters.ChoiceFilter(
+        field_name="finding__severity", choices=FindingSeverity.choices, label="Severity"
+    )
     status = django_filters.MultipleChoiceFilter(
         choices=CorrectiveActionStatus.choices, widget=forms.CheckboxSelectMultiple
     )

@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from audits.models import ComplianceAudit, CorrectiveAction, Finding
 from engagements.models.people import display_name
 
+STATUS_BADGE = {"draft": "text-bg-secondary", "in_progress": "text-bg-primary", "completed": "text-bg-success"}
 SEVERITY_BADGE = {"critical": "danger", "major": "warning", "minor": "info", "observation": "secondary"}
 
 
@@ -47,9 +48,7 @@ class ComplianceAuditTable(tables.Table):
         return f"{record.period_start:%Y-%m-%d}..{record.period_end:%Y-%m-%d}"
 
     def render_status(self, record):
-        return format_html(
-            '<span class="badge status-badge status-{}">{}</span>', record.status, record.get_status_display()
-        )
+        return format_html('<span class="badge {}">{}</span>', STATUS_BADGE[record.status], record.get_status_display())
 
     def value_status(self, record):
         return record.get_status_display()

@@ -106,6 +106,14 @@ def test_the_engagement_page_shows_the_compliance_card(world, client):
     assert f"/engagements/{world.engagement.pk}/compliance/" in page
 
 
+def test_the_card_shows_no_score_before_an_audit_is_completed(world, client):
+    start_audit(world)
+    client.force_login(world.practice_manager)
+    page = client.get(world.engagement.get_absolute_url()).content.decode()
+    card = page[page.index('data-testid="compliance-last-score"') :][:200]
+    assert "—" in card and "%" not in card
+
+
 def test_the_csv_export_lists_the_filtered_rows(world, client):
     audit = start_audit(world)
     finding_with_action(world, audit, severity="critical")
