@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from audits.models import ComplianceAudit, ComplianceEvidence, CorrectiveAction
-from tests.audits.compliance_fixtures import assess_all, fake_pdf, finding_with_action, pdf, start_audit
+from tests.audits.compliance_fixtures import assess_all, fake_pdf, pdf, start_audit
 from tests.test_access_matrix import api_client
 
 pytestmark = pytest.mark.django_db

@@ -72,7 +72,9 @@ class UserNameField(serializers.CharField):
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField(help_text="Where to download it in a signed-in portal session (whoever may see the audit).")
+    url = serializers.SerializerMethodField(
+        help_text="Where to download it in a signed-in portal session (whoever may see the audit)."
+    )
 
     class Meta:
         model = ComplianceEvidence
