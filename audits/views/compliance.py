@@ -375,6 +375,24 @@ class FindingCreateView(ScopedFormView):
         )
 
 
+class FindingEditView(ScopedFormView):
+    """Change what a finding says (the practice's managers, while its audit is not completed)."""
+
+    model = Finding
+    form_class = FindingForm
+    select_related = ("audit__engagement",)
+    success_message = "Finding saved."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "audit": self.object.audit, "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": f"Edit finding — {self.object.title}"}
+
+    def perform(self, form):
+        return services.save_finding(form.instance, by=self.request.user)
+
+
 class FindingDetailView(ObjectDetailView):
     model = Finding
     context_object_name = "finding"
@@ -390,6 +408,7 @@ class FindingDetailView(ObjectDetailView):
             actions=finding.actions.select_related("owner", "closed_by"),
             can_respond=is_open and can(user, engagement, "respond"),
             can_close=is_open and can(user, engagement, "run"),
+            can_edit=is_open and not finding.audit.is_completed and can(user, engagement, "run"),
             can_add_action=is_open and can(user, engagement, MANAGE_ACTIONS),
             response_form=FindingResponseForm(initial={"response": finding.response}),
             today=local_today(engagement.practice.timezone),
@@ -539,6 +558,7 @@ urlpatterns = [
     path("compliance/evidence/<int:pk>/", EvidenceFileView.as_view(), name="compliance_evidence"),
     path("compliance/findings/", FindingListView.as_view(), name="finding_list"),
     path("compliance/findings/<int:pk>/", FindingDetailView.as_view(), name="finding_detail"),
+    path("compliance/findings/<int:pk>/edit/", FindingEditView.as_view(), name="finding_edit"),
     path("compliance/findings/<int:pk>/respond/", RespondToFindingView.as_view(), name="finding_respond"),
     path("compliance/findings/<int:pk>/close/", CloseFindingView.as_view(), name="finding_close"),
     path(

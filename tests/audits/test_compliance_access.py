@@ -99,6 +99,8 @@ UI_CASES = [
     ("post", "/compliance/requirements/{requirement}/evidence/", {"file": "{pdf}"}, MANAGER_FORMS),
     ("get", "/compliance/evidence/{evidence}/", None, READ),
     ("get", "/compliance/findings/{finding}/", None, READ),
+    ("get", "/compliance/findings/{finding}/edit/", None, PRACTICE_MANAGERS),
+    ("post", "/compliance/findings/{finding}/edit/", {"title": "Shared login", "severity": "major"}, PRACTICE_FORMS),
     ("post", "/compliance/findings/{finding}/respond/", {"response": "Fixing it"}, PROVIDER_FORMS),
     ("post", "/compliance/findings/{closable}/close/", None, PRACTICE_FORMS),
     ("get", "/compliance/findings/{finding}/actions/new/", None, MANAGERS_WRITE),

@@ -81,6 +81,23 @@ def test_closing_an_action_needs_its_evidence(world, client):
     assert "log.pdf" in page and 'data-testid="action-status">Done' in page
 
 
+def test_a_finding_is_edited_until_its_audit_is_completed(world, client):
+    audit = start_audit(world)
+    finding, _ = finding_with_action(world, audit, severity="minor")
+    client.force_login(world.practice_manager)
+    client.post(
+        f"/compliance/findings/{finding.pk}/edit/", {"title": "Shared login on the portal", "severity": "major"}
+    )
+    finding.refresh_from_db()
+    assert (finding.title, finding.severity) == ("Shared login on the portal", "major")
+    assess_all(audit, world.practice_manager)
+    compliance.complete_compliance_audit(audit, by=world.practice_manager)
+    response = client.post(f"/compliance/findings/{finding.pk}/edit/", {"title": "Changed later", "severity": "minor"})
+    assert response.status_code == 200 and "This audit is completed" in response.content.decode()
+    finding.refresh_from_db()
+    assert finding.title == "Shared login on the portal"
+
+
 def test_completing_too_early_says_why(world, client):
     audit = start_audit(world)
     compliance.record_results(audit, {"mfa": {"result": "compliant"}}, by=world.practice_manager)
