@@ -12,3 +12,12 @@ class AuditsConfig(AppConfig):
         )
 
         registrations.register()
+
+        # -- provider compliance audits --
+        from audits import (
+            compliance_tasks,  # noqa: F401 - registers the escalation e-mail task with Celery
+            demo_compliance,  # noqa: F401 - adds compliance demo data when seed_demo runs
+        )
+        from audits.compliance_registry import register_compliance
+
+        register_compliance()

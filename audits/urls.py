@@ -42,3 +42,8 @@ urlpatterns = [
 from audits.urls_coaching import urlpatterns as coaching_urlpatterns  # noqa: E402 - calibration, coaching, sampling
 
 urlpatterns += coaching_urlpatterns
+
+# -- provider compliance audits --
+from audits.views import compliance as compliance_views  # noqa: E402
+
+urlpatterns += compliance_views.urlpatterns

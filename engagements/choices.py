@@ -108,6 +108,10 @@ class ReminderKind(models.TextChoices):
     # Quality audits (the audits app registers their sources in engagements.reminders).
     DISPUTE_OVERDUE = "dispute_overdue", "Audit dispute awaiting a decision"
     ACTION_PLAN_OVERDUE = "action_plan_overdue", "Action plan overdue"
+    # -- provider compliance audits (the audits app's reminder source) --
+    COMPLIANCE_AUDIT_DUE = "compliance_audit_due", "Compliance audit due"
+    CORRECTIVE_ACTION_OVERDUE = "corrective_action_overdue", "Corrective action overdue"
+    CORRECTIVE_ACTION_ESCALATED = "corrective_action_escalated", "Corrective action overdue, escalated"
 
 
 class PricingModel(models.TextChoices):

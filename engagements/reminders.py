@@ -30,8 +30,8 @@ BOTH = "both"
 
 
 # --- Sources and sending ---------------------------------------------------------------------------------------------
-# The one list of reminder sources: the beat job and the home page's attention list both read it. Higher apps
-# (audits) add theirs with `register_source` in their AppConfig.ready().
+# The one list of reminder sources: the beat job and the home page's attention list both read it. Apps above
+# engagements (audits, onboarding) add theirs with `register_source` in their AppConfig.ready().
 SOURCES: list[str] = [
     "engagements.services.diligence.due_items",
     "engagements.services.terms.due_items",
@@ -45,7 +45,8 @@ AFTER_SEND: dict[str, str] = {"remediation_overdue": "engagements.services.commu
 
 
 def register_source(path: str, after_send: dict[str, str] | None = None) -> None:
-    """Add a higher app's reminder source (a dotted path to `due_items(engagements, today)`), once."""
+    """Add a reminder source (a dotted path to a `due_items(engagements, today)`), and what to do after sending
+    its kinds, once however often an app's ready() runs."""
     if path not in SOURCES:
         SOURCES.append(path)
     AFTER_SEND.update(after_send or {})

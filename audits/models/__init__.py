@@ -1,8 +1,17 @@
-"""Quality audits' data. Each area has its own module; other areas (calibration, action plans, sampling,
-compliance) add theirs beside these and list their models here."""
+"""Quality audits' data. Each area has its own module (scorecards, audits, disputes, calibration, action plans,
+sampling, provider compliance audits) and lists its models here."""
 
 from audits.models.audits import AuditScoreHistory, CriterionRating, QualityAudit, QualitySettings
 from audits.models.calibration import CalibrationParticipant, CalibrationRating, CalibrationSession
+from audits.models.compliance import (
+    ComplianceAudit,
+    ComplianceEvidence,
+    ComplianceRequirement,
+    ComplianceSchedule,
+    CorrectiveAction,
+    CorrectiveActionEscalation,
+    Finding,
+)
 from audits.models.disputes import Dispute, DisputeItem
 from audits.models.plans import ActionPlan, ActionPlanItem
 from audits.models.sampling import AuditAssignment, SamplingPolicy
@@ -12,17 +21,24 @@ __all__ = [
     "ActionPlan",
     "ActionPlanItem",
     "AuditAssignment",
+    "AuditScoreHistory",
     "CalibrationParticipant",
     "CalibrationRating",
     "CalibrationSession",
-    "SamplingPolicy",
-    "AuditScoreHistory",
+    "ComplianceAudit",
+    "ComplianceEvidence",
+    "ComplianceRequirement",
+    "ComplianceSchedule",
+    "CorrectiveAction",
+    "CorrectiveActionEscalation",
     "Criterion",
     "CriterionRating",
     "Dispute",
     "DisputeItem",
+    "Finding",
     "QualityAudit",
     "QualitySettings",
+    "SamplingPolicy",
     "Scorecard",
     "ScorecardVersion",
     "Section",

@@ -198,7 +198,23 @@ def next_escalation(breach, levels: list, reached: dict, today: date, tz: str):
     """(level, due date) of the next escalation `breach` has reached by `today`, or None.
 
     `levels` is the engagement's path in order; `reached` maps level number → Escalation already recorded."""
-    since = overdue_since(breach, today, tz)
+    return next_level(overdue_since(breach, today, tz), levels, reached, today)
+
+
+def current_escalation(breach, levels: list, reached: dict, today: date, tz: str):
+    """(level, due date) of the last level already told while the remediation is still overdue, or None.
+
+    Yielded again so the home page keeps showing the overdue remediation; for the beat job it is the reminder
+    it already sent (same kind, item and due date), so the insert finds it there and sends nothing."""
+    return last_level(overdue_since(breach, today, tz), levels, reached)
+
+
+# The walk up an escalation path, for anything overdue since a date (a remediation here, a corrective action in
+# the audits app): `reached` maps level number → a record with `level_id`, `due_on` and `reached_on`.
+
+
+def next_level(since: date | None, levels: list, reached: dict, today: date):
+    """(level, due date) of the next level something overdue from `since` has reached by `today`, or None."""
     if since is None or not levels:
         return None
     due, previous = since, None
@@ -215,12 +231,9 @@ def next_escalation(breach, levels: list, reached: dict, today: date, tz: str):
     return None  # every level reached
 
 
-def current_escalation(breach, levels: list, reached: dict, today: date, tz: str):
-    """(level, due date) of the last level already told while the remediation is still overdue, or None.
-
-    Yielded again so the home page keeps showing the overdue remediation; for the beat job it is the reminder
-    it already sent (same kind, item and due date), so the insert finds it there and sends nothing."""
-    if not reached or overdue_since(breach, today, tz) is None:
+def last_level(since: date | None, levels: list, reached: dict):
+    """(level, due date) of the last level already told while the item is still overdue, or None."""
+    if not reached or since is None:
         return None
     last = reached[max(reached)]
     level = next((level for level in levels if level.pk == last.level_id), None)

@@ -106,24 +106,35 @@ class CertificationEvidenceView(ScopedMixin, View):
         certification = get_object_or_404(self.scoped("view"), pk=pk)
         if not Certification.objects.with_evidence_for(request.user).filter(pk=pk).exists():
             raise PermissionDenied("The evidence is shared with the practices that work with this provider.")
-        if not certification.evidence:
-            raise Http404("No evidence uploaded.")
-        content_type = certification.evidence_content_type  # from the file's own first bytes
-        try:
-            handle = certification.evidence.open("rb")
-        except FileNotFoundError:
-            raise Http404("The evidence file is missing.") from None
         record_access(request, AccessKind.EVIDENCE_FILE, certification, provider=certification.provider_id)
-        response = FileResponse(
-            handle,
-            as_attachment=True,  # downloaded, never rendered in the portal's origin
-            content_type=content_type,
-            filename=certification.evidence_name or certification.evidence.name.rsplit("/", 1)[-1],
+        return stream_evidence(
+            certification.evidence,
+            filename=certification.evidence_name,
+            content_type=certification.evidence_content_type,  # from the file's own first bytes
         )
-        response["Content-Security-Policy"] = "sandbox"  # opened anyway, it runs no script and has no origin
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+
+
+def stream_evidence(field_file, *, filename: str, content_type: str, as_attachment: bool = True):
+    """The response that hands over an evidence file, for views that have already checked who may open it (and
+    recorded the access). Downloaded, never rendered in the portal's origin; sandboxed if opened anyway; private and
+    uncached, its type fixed by what the upload was checked to be (`nosniff`). Used for certificates here and for
+    compliance-audit evidence in audits."""
+    if not field_file:
+        raise Http404("No evidence uploaded.")
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The evidence file is missing.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=as_attachment,
+        content_type=content_type,
+        filename=filename or field_file.name.rsplit("/", 1)[-1],
+    )
+    response["Content-Security-Policy"] = "sandbox"  # opened anyway, it runs no script and has no origin
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- The engagement's review ----------------------------------------------------------------------------------------

@@ -5,21 +5,12 @@ from datetime import timedelta
 from django.utils import timezone
 
 from audits.services import calibration
-from engagements.choices import Role
-from engagements.models import Membership
-from tests import factories
 from tests.audits.helpers import criteria
 
 
 def agent_login(world):
-    """A login for the world's agent (role agent, linked to their Agent record)."""
-    user = factories.make_member(world.provider, Role.STAFF, first_name="Ana", last_name="Reyes")
-    Membership.objects.filter(user=user).update(role=Role.AGENT, agent=world.agent)
-    user.refresh_from_db()
-    from engagements.access import sync_member_groups
-
-    sync_member_groups(user.membership)
-    return user
+    """The world's agent's own login (role agent, linked to their Agent record), made by the shared personas."""
+    return world.agent_user
 
 
 def session(world, version, participants=None, expert=None, **fields):

@@ -22,7 +22,9 @@ def test_seed_demo_shows_audits_disputes_and_an_agent_login():
     audits = QualityAudit.objects.filter(engagement__name=demo.ENGAGEMENT)
     assert audits.count() >= 20
     assert {"practice", "provider"} == set(audits.values_list("auditor_side", flat=True))
-    assert audits.filter(passed=False).exists() and audits.filter(critical_failed=True).count() == 1
+    assert (
+        audits.filter(passed=False).exists() and audits.filter(critical_failed=True).exists()
+    )  # the audits demo's one, and the coaching demo's critical band
     assert audits.filter(status="acknowledged").exists()
     assert sorted(Dispute.objects.values_list("status", flat=True)) == ["decided", "open"]
     agent_login = Membership.objects.get(user__email=demo.AGENT_EMAIL)

@@ -191,6 +191,21 @@ PUBLIC_OPERATIONS = [
     ("post", "/api/v1/disputes/"),
     ("get", "/api/v1/disputes/{id}/"),
     ("post", "/api/v1/disputes/{id}/decide/"),
+    # Provider compliance audits (the audits app).
+    ("get", "/api/v1/compliance-audits/"),
+    ("post", "/api/v1/compliance-audits/"),
+    ("get", "/api/v1/compliance-audits/{id}/"),
+    ("post", "/api/v1/compliance-audits/{id}/results/"),
+    ("post", "/api/v1/compliance-audits/{id}/evidence/"),
+    ("post", "/api/v1/compliance-audits/{id}/complete/"),
+    *[
+        (method, f"/api/v1/{resource}/{suffix}")
+        for resource in ("findings", "corrective-actions", "compliance-schedules")
+        for method, suffix in [("get", ""), ("post", ""), ("get", "{id}/"), ("patch", "{id}/")]
+    ],
+    ("post", "/api/v1/findings/{id}/respond/"),
+    ("post", "/api/v1/findings/{id}/close/"),
+    ("post", "/api/v1/corrective-actions/{id}/close/"),
 ]
 
 
