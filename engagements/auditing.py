@@ -10,6 +10,7 @@ NOT_LOGGED = {
     "Notification": "a message to one person about a logged change, not engagement data",
     "EngagementStatusChange": "itself the history of status changes, written once with the logged change",
     "AccessEntry": "itself the access log, append-only",
+    "WebhookDelivery": "itself the delivery log of its endpoint (status, response code, attempts)",
 }
 
 
@@ -50,6 +51,10 @@ def register_audited_models() -> None:
     ):
         if not auditlog.contains(model):
             auditlog.register(model, exclude_fields=["id", "updated_at", "created_at"], m2m_fields={})
-    for model, secret in ((models.ApiToken, "secret_hash"), (models.Invitation, "token_hash")):
+    for model, secret in (
+        (models.ApiToken, "secret_hash"),
+        (models.Invitation, "token_hash"),
+        (models.WebhookEndpoint, "secret"),
+    ):
         if not auditlog.contains(model):
             auditlog.register(model, exclude_fields=[secret])

@@ -61,7 +61,7 @@ def _catalogues_survive_flushes(request):
     if transactional or not (ServiceLine.objects.exists() and Metric.objects.exists()):
         for module in ("engagements.migrations.0002_service_line_catalogue", "slas.migrations.0002_metric_catalogue"):
             importlib.import_module(module).create_catalogue(apps, None)
-        importlib.import_module("slas.migrations.0005_metric_valid_range").set_ranges(apps, None)
+        importlib.import_module("slas.migrations.0007_metric_valid_range").set_ranges(apps, None)
 
 
 @pytest.fixture

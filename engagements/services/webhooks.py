@@ -416,7 +416,7 @@ def deliver_due(now=None, limit: int = DUE_BATCH) -> int:
 @transaction.atomic
 def redeliver(delivery: WebhookDelivery, *, by, now=None) -> WebhookDelivery:
     """Send a delivery again (the same event id), now, with a fresh 24 hours of retries."""
-    delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
+    delivery = WebhookDelivery.objects.select_for_update(of=("self",)).select_related("endpoint").get(pk=delivery.pk)
     if not delivery.endpoint.is_active:
         raise DomainError("This endpoint is switched off: switch it back on before redelivering.")
     now = now or timezone.now()

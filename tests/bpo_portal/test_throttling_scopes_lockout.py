@@ -128,7 +128,7 @@ def test_the_token_form_offers_the_scopes_and_stores_the_chosen_ones(world):
 def test_tokens_made_before_scopes_keep_everything_they_had(world):
     token = world.integration_token
     ApiToken.objects.filter(pk=token.pk).update(scopes=[])
-    migration = importlib.import_module("engagements.migrations.0013_token_scopes")
+    migration = importlib.import_module("engagements.migrations.0016_token_scopes")
     migration.keep_what_they_had(django_apps, None)
     token.refresh_from_db()
     assert set(token.scopes) == set(TokenScope.values)
