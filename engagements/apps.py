@@ -10,3 +10,30 @@ class EngagementsConfig(AppConfig):
         from engagements.auditing import register_audited_models
 
         register_audited_models()
+        register_menu()
+
+
+def register_menu() -> None:
+    """The engagement area's entries in the grouped main menu (bpo_portal.navigation)."""
+    from bpo_portal import navigation
+    from engagements.access import is_portal_admin, membership_of
+
+    def has_membership(request):
+        return membership_of(request.user) is not None
+
+    def is_admin(request):
+        return is_portal_admin(request.user)
+
+    register = navigation.register
+    register("work", "Engagements", "engagements:engagement_list", namespaces=("engagements",),
+             names=("engagement", "contract", "phase", "milestone", "change", "meeting", "contact", "escalation",
+                    "cost", "fee", "credit", "checkpoint", "diligence", "history"), order=10)  # fmt: skip
+    register("directory", "Practices", "engagements:practice_list", names=("practice",), order=10)
+    register("directory", "Providers", "engagements:provider_list", names=("provider",), order=20)
+    register("directory", "Agents", "engagements:agent_list", names=("agent",), order=30)
+    register("directory", "Certifications", "engagements:certification_list", names=("certification",), order=40)
+    register("account", "People", "engagements:people", names=("people", "member", "invitation"),
+             visible=has_membership, order=10)  # fmt: skip
+    register("account", "API tokens", "engagements:token_list", names=("token",), order=20)
+    register("account", "API docs", "api-docs", names=("api-docs",), order=30)
+    register("account", "Admin", "admin:index", namespaces=("admin",), visible=is_admin, order=90)
