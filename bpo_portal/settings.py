@@ -265,7 +265,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Tables, forms, logging ---------------------------------------------------------------------------------------
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TEMPLATE = "includes/table.html"  # wide tables scroll in one shared container
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-hover align-middle mb-0", "thead": {"class": "table-light"}}
 BOOTSTRAP5 = {"set_placeholder": False, "required_css_class": "required"}
 
