@@ -305,9 +305,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"forbidden_without_traceback": {"()": "bpo_portal.log_filters.ForbiddenWithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["forbidden_without_traceback"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},  # failed logins and lockouts are logged at WARNING
+        # Django's own default adds a second console handler in DEBUG, which printed each 403's traceback twice.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Celery's eager tasks (the embedded default) would log a line per task, e.g. 47 during seed_demo.
+        "celery.app.trace": {"level": env_str("CELERY_TASK_LOG_LEVEL", "WARNING")},
     },
 }
