@@ -25,12 +25,19 @@ def kpi_status_label(status):
 
 @register.simple_tag
 def open_breaches(user, limit=5):
-    """The user's open breaches, worst and newest first, and how many there are in all (two queries)."""
+    """The user's open breaches and warnings, worst and newest first, and how many of each there are (two queries),
+    named as the SLA portfolio names them."""
     breaches = Breach.objects.for_user(user).unresolved()
     items = breaches.select_related("target__metric", "target__engagement").order_by(
         "severity", "-period_start", "-pk"
     )[:limit]
-    return {"count": breaches.count(), "items": list(items)}
+    counts = dict(breaches.values_list("severity").annotate(n=Count("pk")).order_by())
+    return {
+        "count": sum(counts.values()),
+        "breaches": counts.get(Severity.BREACH, 0),
+        "warnings": counts.get(Severity.WARNING, 0),
+        "items": list(items),
+    }
 
 
 @register.simple_tag
