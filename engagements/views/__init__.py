@@ -1,10 +1,8 @@
-from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -15,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, ListView, TemplateView
 
 from bpo_portal.errors import DomainError
+from bpo_portal.history import present
 from bpo_portal.views import (
     EditableObjectMixin,
     ObjectActionView,
@@ -49,11 +48,11 @@ from engagements.forms import (
     ProviderForm,
     RoleForm,
 )
+from engagements.history import engagement_log
 from engagements.models import (
     Agent,
     AgentAssignment,
     ApiToken,
-    Checkpoint,
     Contract,
     Engagement,
     Invitation,
@@ -130,17 +129,10 @@ class EngagementDetailView(ObjectDetailView):
         return context
 
 
-def engagement_history(engagement, limit=25):
-    """The audit trail of the engagement and the rows that hang off it: who changed what, and when."""
-    types = ContentType.objects.get_for_models(Engagement, Contract, AgentAssignment, Checkpoint)
-    contract_ids = list(Contract.objects.filter(engagement=engagement).values_list("pk", flat=True))
-    assignment_ids = list(engagement.assignments.values_list("pk", flat=True))
-    checkpoint_ids = list(Checkpoint.objects.filter(contract__engagement=engagement).values_list("pk", flat=True))
-    condition = Q(content_type=types[Engagement], object_id=engagement.pk)
-    condition |= Q(content_type=types[Contract], object_id__in=contract_ids)
-    condition |= Q(content_type=types[Checkpoint], object_id__in=checkpoint_ids)
-    condition |= Q(content_type=types[AgentAssignment], object_id__in=assignment_ids)
-    return LogEntry.objects.filter(condition).select_related("actor").order_by("-timestamp")[:limit]
+def engagement_history(engagement, limit=12):
+    """The last few actions on the engagement and the rows that hang off it, written for people; the full,
+    filterable history is on its own page (views/history.py)."""
+    return present(engagement_log(engagement)[:limit])[:5]
 
 
 class EngagementCreateView(ObjectCreateView):

@@ -34,7 +34,7 @@ DETAIL_PAGES = [
     "/engagements/{e}/due-diligence/",
     "/engagements/{e}/communication/",
     "/api/v1/docs/",
-    # "/engagements/{e}/history/",
+    "/engagements/{e}/history/",
 ]
 
 # Finds table cells that end outside the viewport and do not sit in a scroll container whose scrollbar shows.
