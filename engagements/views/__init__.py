@@ -168,7 +168,8 @@ class EngagementStatusView(ObjectActionView):
     def perform(self, engagement):
         form = EngagementStatusForm(self.request.POST, engagement=engagement)
         if not form.is_valid():
-            raise DomainError("Choose one of the statuses the engagement can move to.")
+            errors = [error for field in ("note", "confirm_back") for error in form.errors.get(field, [])]
+            raise DomainError(" ".join(errors) or "Choose one of the stages the engagement can move to.")
         engagement = services.change_engagement_status(
             engagement, form.cleaned_data["status"], by=self.request.user, note=form.cleaned_data["note"]
         )

@@ -19,6 +19,21 @@
     if (source) navigator.clipboard.writeText(source.value);
   });
 
-  document.addEventListener("DOMContentLoaded", function () { place(document); });
+  // The stage card: "confirm the step back" shows only when a stage marked "(back)" is chosen.
+  function stageForms(root) {
+    root.querySelectorAll("[data-testid=status-form]").forEach(function (form) {
+      var select = form.querySelector("select[name=status]");
+      var confirm = form.querySelector(".stage-back-confirm");
+      if (!select || !confirm) return;
+      var sync = function () {
+        var option = select.options[select.selectedIndex];
+        confirm.hidden = !(option && / \(back\)$/.test(option.text));
+      };
+      select.addEventListener("change", sync);
+      sync();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { place(document); stageForms(document); });
   document.addEventListener("htmx:afterSwap", function (event) { place(event.target); });
 })();
