@@ -31,6 +31,7 @@ from engagements.filters import (
     AgentFilterSet,
     EngagementFilterSet,
     MemberFilterSet,
+    NotificationFilterSet,
     PracticeFilterSet,
     ProviderFilterSet,
 )
@@ -599,7 +600,16 @@ class NotificationListView(LoginRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return Notification.objects.for_user(self.request.user).select_related("engagement")
+        mine = Notification.objects.for_user(self.request.user).select_related("engagement")
+        self.filterset = NotificationFilterSet(self.request.GET or None, queryset=mine, request=self.request)
+        return self.filterset.qs if self.filterset.is_valid() else mine
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(filter=self.filterset, query=query.urlencode())
+        return context
 
 
 class NotificationReadView(LoginRequiredMixin, View):
@@ -610,7 +620,11 @@ class NotificationReadView(LoginRequiredMixin, View):
     def post(self, request):
         raw_id = request.POST.get("notification", "")
         if not raw_id:
-            count = mark_read(request.user)
+            # "Mark all read" marks what the list shows: all of mine, or those the filters picked
+            mine = Notification.objects.for_user(request.user)
+            shown = NotificationFilterSet(request.POST, queryset=mine, request=request)
+            ids = list(shown.qs.values_list("pk", flat=True)) if shown.is_valid() else None
+            count = mark_read(request.user, ids)
             messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
             return redirect("engagements:notification_list")
         if not raw_id.isdigit():
