@@ -57,6 +57,14 @@ urlpatterns += diligence_urlpatterns
 # -- contract terms --
 urlpatterns += [
     path("engagements/<int:pk>/contract/", terms_views.ContractDetailView.as_view(), name="contract_detail"),
+    path(
+        "engagements/<int:pk>/contract/document/", terms_views.ContractDocumentView.as_view(), name="contract_document"
+    ),
+    path(
+        "engagements/<int:pk>/contract/document/upload/",
+        terms_views.ContractDocumentUploadView.as_view(),
+        name="contract_document_upload",
+    ),
     path("checkpoints/<int:pk>/outcome/", terms_views.CheckpointOutcomeView.as_view(), name="checkpoint_outcome"),
 ]
 
