@@ -80,10 +80,6 @@ class HomeView(LoginRequiredMixin, TemplateView):
         engagements = Engagement.objects.for_user(user).select_related("practice", "provider")
         counts = dict(engagements.values_list("status").annotate(n=Count("pk")).order_by())
         context["status_counts"] = [(s, s.label, counts.get(s.value, 0)) for s in EngagementStatus]
-        context["status_chart"] = {
-            "labels": [s.label for s in EngagementStatus],
-            "values": [counts.get(s.value, 0) for s in EngagementStatus],
-        }
         context["active_engagements"] = engagements.active().order_by("-updated_at")[:8]
         context["engagement_total"] = sum(counts.values())
         context["attention"] = attention_items(user)
@@ -170,7 +166,7 @@ class EngagementStatusView(ObjectActionView):
         form = EngagementStatusForm(self.request.POST, engagement=engagement)
         if not form.is_valid():
             errors = [error for field in ("note", "confirm_back") for error in form.errors.get(field, [])]
-            raise DomainError(" ".join(errors) or "Choose one of the stages the engagement can move to.")
+            raise DomainError(" ".join(errors) or "Choose one of the statuses the engagement can move to.")
         engagement = services.change_engagement_status(
             engagement, form.cleaned_data["status"], by=self.request.user, note=form.cleaned_data["note"]
         )
