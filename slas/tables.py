@@ -50,7 +50,6 @@ class PeriodColumn(tables.Column):
     def __init__(self, **kwargs):
         kwargs.setdefault("accessor", "period_label")
         kwargs.setdefault("order_by", ("period_start",))
-        kwargs.setdefault("attrs", {"td": {"class": "text-nowrap"}})
         super().__init__(**kwargs)
 
     def value(self, value, record):

@@ -96,8 +96,8 @@ def _date_engagement(engagement, story: Story, since) -> None:
         EngagementStatusChange.objects.filter(pk=change.pk).update(changed_at=story.of(change.to_status, hour))
     vetting = story.days[EngagementStatus.VETTING]
     reviews = DueDiligenceReview.objects.filter(engagement=engagement, created_at__gte=since)
-    reviews.update(created_at=story.at(vetting + timedelta(days=3)))
     reviews.exclude(decided_at=None).update(decided_at=story.at(vetting + timedelta(days=VETTING_DAYS - 2), 16))
+    reviews.update(created_at=story.at(vetting + timedelta(days=3)))  # last: the filter reads created_at
     DueDiligenceDecisionRecord.objects.filter(review__engagement=engagement, decided_at__gte=since).update(
         decided_at=story.at(vetting + timedelta(days=VETTING_DAYS - 2), 16)
     )

@@ -28,6 +28,16 @@ def test_an_engagement_opens_before_its_contract_is_signed_and_walks_its_stages_
             assert engagement.created_at.date() < contract.signed_on, engagement.name
 
 
+def test_due_diligence_is_decided_inside_vetting(demo):
+    from engagements.models import DueDiligenceReview
+
+    for review in DueDiligenceReview.objects.exclude(decided_at=None).select_related("engagement"):
+        contracting = review.engagement.status_changes.filter(to_status="contracting").first()
+        assert review.engagement.created_at < review.decided_at
+        if contracting:
+            assert review.decided_at <= contracting.changed_at, review.engagement.name
+
+
 def test_nothing_is_dated_in_the_future_and_the_history_spans_months(demo):
     now = timezone.now()
     stamps = list(LogEntry.objects.values_list("timestamp", flat=True))
