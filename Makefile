@@ -1,5 +1,7 @@
 # BPO Portal. The README's two commands:
-#   make run    set up, migrate, load the demo data and serve http://127.0.0.1:8000 (SQLite, tasks in-process)
+#   make run    set up, migrate, load the demo data and serve http://127.0.0.1:8000 (SQLite, tasks in-process) as
+#               users see it: DEBUG off, the portal's own 404/403/500 pages, static files served by whitenoise
+#   make dev    the same with Django's debug mode (debug pages, templates and static files straight from the tree)
 #   make test   set up and run the test suite (honours DATABASE_URL and REDIS_URL when they are set)
 # Both work on a fresh Debian machine with python3, python3-venv, node and npm. The installs are keyed on
 # pyproject.toml and package-lock.json, so running either command again goes straight to the point.
@@ -17,10 +19,11 @@ PYTEST_ARGS ?=
 PYTHON_STAMP := $(VENV)/.installed-from-pyproject
 NODE_STAMP := node_modules/.installed-from-lockfile
 
-.PHONY: help install run test lint format worker beat
+.PHONY: help install run dev test lint format worker beat
 
 help:
-	@echo "make run     set up, migrate, seed the demo and serve http://$(ADDRESS)"
+	@echo "make run     set up, migrate, seed the demo and serve http://$(ADDRESS) as users see it (DEBUG off)"
+	@echo "make dev     the same in Django's debug mode"
 	@echo "make test    set up and run the tests (PYTEST_ARGS='-k seed' to pass arguments to pytest)"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  ruff format and the safe ruff fixes"
@@ -42,8 +45,23 @@ $(NODE_STAMP): package.json package-lock.json
 	@touch $@
 
 # Links in e-mails and the seed's "Open ..." line point at the address actually served, unless SITE_URL is set.
-run: export SITE_URL ?= http://$(ADDRESS)
+run dev: export SITE_URL ?= http://$(ADDRESS)
+# The demo is served as users see it. Plain HTTP on a laptop: no HTTPS redirect, no secure-only cookies, no HSTS;
+# the secret key is a fixed local one unless SECRET_KEY is set (never use `make run` as a production server).
+run: export DEBUG = false
+run: export SECRET_KEY ?= local-demo-only-not-a-secret
+run: export SECURE_SSL_REDIRECT = false
+run: export SESSION_COOKIE_SECURE = false
+run: export CSRF_COOKIE_SECURE = false
+run: export SECURE_HSTS_SECONDS = 0
 run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py runserver $(ADDRESS)
+
+dev: export DEBUG = true
+dev: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(ADDRESS)

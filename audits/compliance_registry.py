@@ -20,6 +20,18 @@ def register_compliance() -> None:
     from audits.views.compliance import engagement_card
 
     register_engagement_card(engagement_card)
+    from bpo_portal import navigation
+    from engagements.registries import sees_workspace
+
+    navigation.register(
+        "work",
+        "Compliance",
+        "audits:compliance_audit_list",
+        names=("compliance", "finding", "corrective"),
+        namespaces=("audits",),
+        visible=sees_workspace,
+        order=40,
+    )
     for model in (
         models.ComplianceSchedule,
         models.ComplianceAudit,

@@ -1,11 +1,11 @@
+from bpo_portal.navigation import menu_for
 from engagements.access import is_portal_admin, membership_of
 from engagements.models import Notification
-from engagements.registries import WORKSPACE_HIDDEN_ROLES, nav_entries_for
 
 
 def portal(request):
     """The signed-in person's side and role, for the navigation and the per-role home page, and their unread
-    notification count for the navbar's bell."""
+    notification count for the navbar's bell, and the grouped main menu they may use."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -16,9 +16,7 @@ def portal(request):
         "is_manager": bool(membership and membership.is_manager),
         "is_provider_manager": bool(membership and membership.manages_provider),
         "unread_notifications": unread_notifications(request, user),
-        # Agents (and any role a higher app gives a home of its own) see only the entries registered for them.
-        "shows_workspace": not (membership and membership.role in WORKSPACE_HIDDEN_ROLES),
-        "nav_entries": nav_entries_for(user),
+        "menu": menu_for(request),
     }
 
 

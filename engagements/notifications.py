@@ -8,6 +8,15 @@ from django.db import transaction
 
 from engagements.models import Notification
 
+# What a notification is about, by the first part of its key, for the notification list's filter. Other apps add
+# their own in AppConfig.ready(): `KINDS["audit"] = "Quality audits"`.
+KINDS = {
+    "breach": "SLA breaches and warnings",
+    "remediation": "Remediation plans",
+    "change_request": "Change requests",
+    "reminder": "Reminders",
+}
+
 
 def notify(users, *, key: str, title: str, body: str = "", url: str = "", engagement=None) -> int:
     """Notify each of `users` about the event `key`, unless they already were. Returns how many were new."""

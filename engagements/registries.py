@@ -29,7 +29,6 @@ class EngagementCard:
     context: dict = field(default_factory=dict)
 
 
-NAV_ENTRIES: list[NavEntry] = []
 # (user) -> iterable of engagements.attention.AttentionItem
 ATTENTION_SOURCES: list[Callable] = []
 # (request, engagement) -> EngagementCard | None
@@ -45,8 +44,29 @@ def _add(registry: list, item) -> None:
         registry.append(item)
 
 
-def register_nav_entry(entry: NavEntry) -> None:
-    _add(NAV_ENTRIES, entry)
+def register_nav_entry(entry: NavEntry, *, group: str = "work", order: int = 30) -> None:
+    """An entry in the grouped main menu (bpo_portal.navigation), shown to the users `entry.visible` accepts."""
+    from bpo_portal import navigation
+
+    navigation.register(
+        group,
+        entry.label,
+        entry.url_name,
+        namespaces=(entry.namespace,) if entry.namespace else (),
+        visible=lambda request: request.user.is_authenticated and entry.visible(request.user),
+        order=order,
+    )
+
+
+def sees_workspace(request) -> bool:
+    """The engagement workspace's menu entries are for everyone signed in but the roles a higher app gives a home
+    of their own instead (an agent)."""
+    if not request.user.is_authenticated:
+        return False
+    from engagements.access import membership_of
+
+    membership = membership_of(request.user)
+    return not (membership and membership.role in WORKSPACE_HIDDEN_ROLES)
 
 
 def register_attention_source(source: Callable) -> None:
@@ -61,10 +81,6 @@ def register_home_page(role: str, url_name: str, *, hide_workspace: bool = False
     HOME_PAGES[role] = url_name
     if hide_workspace:
         WORKSPACE_HIDDEN_ROLES.add(role)
-
-
-def nav_entries_for(user) -> list[NavEntry]:
-    return [entry for entry in NAV_ENTRIES if entry.visible(user)]
 
 
 def attention_from_sources(user) -> Iterable:

@@ -3,6 +3,7 @@ from django.urls import path
 from engagements import views
 from engagements.views import terms as terms_views
 from engagements.views.diligence import urlpatterns as diligence_urlpatterns
+from engagements.views.history import EngagementHistoryView
 
 app_name = "engagements"
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("engagements/<int:pk>/", views.EngagementDetailView.as_view(), name="engagement_detail"),
     path("engagements/<int:pk>/edit/", views.EngagementUpdateView.as_view(), name="engagement_edit"),
     path("engagements/<int:pk>/status/", views.EngagementStatusView.as_view(), name="engagement_status"),
+    path("engagements/<int:pk>/history/", EngagementHistoryView.as_view(), name="engagement_history"),
     path("engagements/<int:pk>/contract/edit/", views.ContractEditView.as_view(), name="contract_edit"),
     path("engagements/<int:pk>/agents/", views.AssignAgentView.as_view(), name="assignment_add"),
     path(
@@ -55,6 +57,14 @@ urlpatterns += diligence_urlpatterns
 # -- contract terms --
 urlpatterns += [
     path("engagements/<int:pk>/contract/", terms_views.ContractDetailView.as_view(), name="contract_detail"),
+    path(
+        "engagements/<int:pk>/contract/document/", terms_views.ContractDocumentView.as_view(), name="contract_document"
+    ),
+    path(
+        "engagements/<int:pk>/contract/document/upload/",
+        terms_views.ContractDocumentUploadView.as_view(),
+        name="contract_document_upload",
+    ),
     path("checkpoints/<int:pk>/outcome/", terms_views.CheckpointOutcomeView.as_view(), name="checkpoint_outcome"),
 ]
 

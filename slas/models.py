@@ -26,7 +26,7 @@ from slas.choices import (
     RemediationStatus,
     Severity,
 )
-from slas.periods import label
+from slas.periods import code, label
 
 MAX_DIGITS, DECIMALS = 18, 4
 LIVE_PLAN_STATUSES = [RemediationStatus.SUBMITTED, RemediationStatus.ACCEPTED, RemediationStatus.DONE]
@@ -381,6 +381,10 @@ class KPIValue(models.Model):
     def period_label(self) -> str:
         return label(self.period_start, self.target.period)
 
+    @property
+    def period_code(self) -> str:
+        return code(self.period_start, self.target.period)
+
 
 class BreachQuerySet(EngagementScopedQuerySet):
     engagement_path = "target__engagement"
@@ -436,6 +440,10 @@ class Breach(models.Model):
     @property
     def period_label(self) -> str:
         return label(self.period_start, self.target.period)
+
+    @property
+    def period_code(self) -> str:
+        return code(self.period_start, self.target.period)
 
     @property
     def is_open(self) -> bool:

@@ -65,6 +65,14 @@ def is_closed(end: date, today: date, grace_days: int) -> bool:
 
 
 def label(start: date, grain: str) -> str:
+    """How a period reads on a page or in a message: “1 Dec 2026”, “Week of 17 Nov 2026”, “Nov 2026”."""
+    if grain == Grain.WEEK:
+        return f"Week of {start:%-d %b %Y}"
+    return code(start, grain)
+
+
+def code(start: date, grain: str) -> str:
+    """How the API and CSV exports name a period (unchanged, so integrations keep parsing it): “2026-W47”."""
     if grain == Grain.DAY:
         return start.strftime("%-d %b %Y")
     if grain == Grain.WEEK:

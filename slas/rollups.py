@@ -20,6 +20,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 
+from bpo_portal.formatting import number
 from engagements.access import engagement_managers
 from engagements.notifications import notify
 from slas.choices import BreachStatus, Grain, KPIStatus, Severity
@@ -501,11 +502,23 @@ def breach_title(breach: Breach) -> str:
     return f"{kind}: {breach.target.metric} {breach.period_label} — {breach.target.engagement.name}"
 
 
+# A score is shown against the top of its scale: CSAT is asked 1-5, a quality audit scores 0-100.
+SCORE_SCALES = {"csat": 5, "quality_score": 100}
+
+
 def format_value(value: Decimal | None, metric) -> str:
+    """A KPI or threshold in its metric's unit, as people write it: “92.5%”, “184 s”, “2,500 calls”, “4.53 / 5”."""
     if value is None:
         return "—"
-    text = f"{value.quantize(Decimal('0.01')).normalize():f}"
-    return f"{text}%" if metric.unit == "%" else f"{text} {metric.unit}"
+    text = number(value)
+    if metric.unit == "%":
+        return f"{text}%"
+    if metric.unit == "count":  # what is counted is the metric's first word: “Calls handled” → calls
+        return f"{text} {metric.name.split()[0].lower()}"
+    if metric.unit == "score":
+        scale = SCORE_SCALES.get(metric.code)
+        return f"{text} / {scale}" if scale else text
+    return f"{text} {metric.unit}"
 
 
 def recent_since(today: date | None = None, days: int = 62) -> date:

@@ -45,11 +45,23 @@ class StatusColumn(tables.Column):
         return value
 
 
+class PeriodColumn(tables.Column):
+    """A period as people read it (“Week of 17 Nov 2026”) on the page, and as its code (“2026-W47”) in the CSV."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("accessor", "period_label")
+        kwargs.setdefault("order_by", ("period_start",))
+        super().__init__(**kwargs)
+
+    def value(self, value, record):
+        return record.period_code
+
+
 class KPIValueTable(tables.Table):
     engagement = EngagementColumn(accessor="target__engagement", order_by=("target__engagement__name",))
     metric = tables.Column(accessor="target__metric", order_by=("target__metric__sort_order",))
     service_line = tables.Column(accessor="target__service_line", verbose_name="Service line", default="All")
-    period = tables.Column(accessor="period_label", order_by=("period_start",))
+    period = PeriodColumn()
     value = MetricValueColumn()
     threshold = MetricValueColumn(accessor="target__threshold", order_by=("target__threshold",))
     sample_size = tables.Column(verbose_name="Sample size")
@@ -83,7 +95,7 @@ class BreachTable(tables.Table):
     engagement = EngagementColumn(accessor="target__engagement", order_by=("target__engagement__name",))
     metric = tables.Column(accessor="target__metric", order_by=("target__metric__sort_order",))
     service_line = tables.Column(accessor="target__service_line", verbose_name="Service line", default="All")
-    period = tables.Column(accessor="period_label", order_by=("period_start",))
+    period = PeriodColumn()
     severity = tables.Column()
     value = MetricValueColumn()
     threshold = MetricValueColumn()

@@ -1,7 +1,7 @@
 """Mounted at /api/v1/ by bpo_portal/urls.py. Resource paths are a public contract: add, never rename."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from bpo_portal.api.docs import OfflineRedocView
@@ -79,7 +79,7 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
     path("webhook-event-types/", webhook_views.WebhookEventTypeListView.as_view(), name="webhook-event-types"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include(router.urls)),
 ]

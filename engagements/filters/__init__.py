@@ -8,7 +8,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from engagements.choices import AgentStatus, EngagementStatus, PracticeKind, Role
-from engagements.models import Agent, Contract, Engagement, Membership, Practice, Provider, ServiceLine
+from engagements.models import (
+    Agent,
+    Contract,
+    Engagement,
+    Membership,
+    Notification,
+    Practice,
+    Provider,
+    ServiceLine,
+)
 
 
 def yes_no_filter(**kwargs):
@@ -169,3 +178,24 @@ class MemberFilterSet(SearchFilterSet):
     class Meta:
         model = Membership
         fields = ["q", "role", "active"]
+
+
+class NotificationFilterSet(VisibleEngagementsMixin, django_filters.FilterSet):
+    """The notification list: by what it is about (the key's first part) and by engagement."""
+
+    kind = django_filters.ChoiceFilter(label="About", method="about", empty_label="Anything")
+    engagement = django_filters.ModelChoiceFilter(queryset=Engagement.objects.none(), empty_label="Any engagement")
+    unread = yes_no_filter(field_name="read_at", lookup_expr="isnull", label="Unread")
+
+    class Meta:
+        model = Notification
+        fields = ["kind", "engagement", "unread"]
+
+    def __init__(self, *args, **kwargs):
+        from engagements.notifications import KINDS
+
+        super().__init__(*args, **kwargs)
+        self.filters["kind"].extra["choices"] = list(KINDS.items())
+
+    def about(self, queryset, name, value):
+        return queryset.filter(key__startswith=f"{value}:")

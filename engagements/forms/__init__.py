@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from engagements.access import is_portal_admin, membership_of
-from engagements.choices import AgentStatus, Role, Side, TokenKind, TokenScope
+from engagements.choices import AgentStatus, EngagementStatus, Role, Side, TokenKind, TokenScope
 from engagements.models import Agent, Contract, Engagement, Location, Practice, Provider, ServiceLine
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -88,12 +88,34 @@ class EngagementForm(UserFormMixin, forms.ModelForm):
 
 
 class EngagementStatusForm(forms.Form):
+    """No step is pre-selected, so one click cannot move an engagement; a step back to an earlier stage needs a
+    reason and an explicit confirmation."""
+
     status = forms.ChoiceField(label="Move to")
-    note = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "Why (optional)"}))
+    note = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "Why (needed to go back)"}))
+    confirm_back = forms.BooleanField(required=False, label="Yes, move the engagement back to an earlier stage")
 
     def __init__(self, *args, engagement: Engagement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s.value, s.label) for s in engagement.allowed_next_statuses()]
+        self.engagement = engagement
+        steps = [
+            (s.value, s.label + (" (back)" if self.is_back(s.value) else ""))
+            for s in engagement.allowed_next_statuses()
+        ]
+        self.fields["status"].choices = [("", "Choose a stage…"), *steps] if steps else []
+
+    def is_back(self, status: str) -> bool:
+        order = list(EngagementStatus.values)
+        return status in order and order.index(status) < order.index(self.engagement.status)
+
+    def clean(self):
+        data = super().clean()
+        if self.is_back(data.get("status", "")):
+            if not data.get("note", "").strip():
+                self.add_error("note", "Say why the engagement goes back to an earlier stage.")
+            if not data.get("confirm_back"):
+                self.add_error("confirm_back", "Confirm the step back.")
+        return data
 
 
 class ContractForm(UserFormMixin, forms.ModelForm):

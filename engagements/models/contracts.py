@@ -1,6 +1,8 @@
 """The contract behind an engagement: its terms and dates, its scope and its pricing."""
 
+import uuid
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,8 +12,23 @@ from django.db.models import F, Q
 from engagements import contract_dates
 from engagements.access import EngagementScopedQuerySet
 from engagements.choices import FeeKind, PricingBasis, PricingModel
+from engagements.models.diligence import MAX_EVIDENCE_BYTES, validate_evidence
 
 NOTICE_WARNING_DAYS = contract_dates.NOTICE_WARNING_DAYS
+
+
+def validate_contract_document(file) -> None:
+    """The signed contract as a PDF (checked by its first bytes, as certificate evidence is), up to 10 MB."""
+    if not file or getattr(file, "_committed", False):
+        return
+    if Path(file.name or "").suffix.lower() != ".pdf":
+        raise ValidationError("Upload the signed contract as a PDF file.", code="file_type")
+    validate_evidence(file)
+
+
+def contract_document_path(contract, filename: str) -> str:
+    """Stored under a random name, never served as public media: the document view checks who asks."""
+    return f"contracts/{contract.engagement_id}/{uuid.uuid4().hex}.pdf"
 
 
 class ContractQuerySet(EngagementScopedQuerySet):
@@ -80,6 +97,14 @@ class Contract(models.Model):
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
+    document = models.FileField(
+        "Signed contract (PDF)",
+        upload_to=contract_document_path,
+        blank=True,
+        validators=[validate_contract_document],
+        help_text=f"The signed contract as a PDF, up to {MAX_EVIDENCE_BYTES // 1_048_576} MB. Both sides can open it.",
+    )
+    document_name = models.CharField(max_length=200, blank=True, editable=False)
     version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Raised by one each time an approved change request amends the terms."
     )

@@ -161,7 +161,8 @@ def meetings_due(engagements, today: date):
                 engagement=cadence.engagement,
                 side=BOTH,
                 title=f"{cadence.engagement.name}: the {cadence.label.lower()} {when} on {due:%d %b %Y}.",
-                url=reverse("engagements:meeting_create", args=[cadence.engagement_id]),
+                # the communication page, which every reader may open; those who record meetings find the button there
+                url=reverse("engagements:communication", args=[cadence.engagement_id]),
                 level="warning" if due < today else "info",
             )
 

@@ -3,8 +3,10 @@ terms give rise to (checkpoint due, notice deadline near, long automatic renewal
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -226,3 +228,28 @@ def _contract_items(contract: Contract, today: date):
             url=contract_url(engagement.pk),
             level="warning",
         )
+
+
+@transaction.atomic
+def attach_contract_document(contract: Contract, upload, *, by) -> Contract:
+    """Keep the signed contract's PDF with the terms (a new upload replaces the previous file, which is deleted
+    once the change is committed). The terms themselves do not change, so a signed contract accepts it."""
+    contract = Contract.objects.select_for_update().select_related("engagement").get(pk=contract.pk)
+    if contract.engagement.is_ended:
+        raise DomainError("The engagement has ended; its contract is kept as it was.")
+    previous = contract.document.name
+    contract.document = upload
+    contract.document_name = Path(upload.name).name[:200]
+    try:
+        contract.full_clean(exclude=[name for name in _field_names(contract) if name != "document"])
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="document") from None
+    contract.save(update_fields=["document", "document_name", "updated_at"])
+    if previous and previous != contract.document.name:
+        storage = contract.document.storage
+        transaction.on_commit(lambda: storage.delete(previous))
+    return contract
+
+
+def _field_names(model) -> list[str]:
+    return [field.name for field in model._meta.concrete_fields]

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from bpo_portal.formatting import money
 from engagements.models import ChangeRequest
 from engagements.models.people import display_name
 from engagements.services.changes import current_delta
@@ -57,7 +58,7 @@ class ChangeRequestTable(tables.Table):
         delta = self._delta(record)
         if delta is None:
             return "No longer applies"
-        return f"{delta:+,.2f}"
+        return money(delta, signed=True)
 
     def value_monthly_cost_delta(self, record):
         delta = self._delta(record)

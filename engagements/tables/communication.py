@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from engagements.choices import ReminderKind
 from engagements.models import ActionItem, Meeting, Reminder
 
 
@@ -57,6 +58,8 @@ class ReminderTable(tables.Table):
         empty_text = "No reminders have been sent to your side yet."
 
     def render_kind(self, value, record):
+        if record.kind == ReminderKind.CERTIFICATE_EXPIRING and record.level == "danger":
+            value = "Certificate expired"  # the reminder for a lapsed certificate says so, not "expiring"
         return format_html('<span class="badge text-bg-{}">{}</span>', _badge(record.level), value)
 
     def value_kind(self, value):

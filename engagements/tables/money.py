@@ -1,6 +1,8 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from bpo_portal.formatting import money
+
 
 class ServiceCreditTable(tables.Table):
     """Rows are engagements.costs.Credit values, not model rows."""
@@ -28,13 +30,13 @@ class ServiceCreditTable(tables.Table):
 
     def render_amount(self, value, record):
         capped = ' <span class="badge text-bg-light border" title="Capped at the month\'s fees">capped</span>'
-        return format_html("${}" + (capped if record.capped else ""), f"{value:,.2f}")
+        return format_html("{}" + (capped if record.capped else ""), money(value))
 
     def value_amount(self, value, record):
         return value
 
     def render_fees(self, value):
-        return f"${value:,.2f}"
+        return money(value)
 
     def value_fees(self, value):
         return value

@@ -12,6 +12,15 @@ register = template.Library()
 STATUS_CLASSES = {"valid": "text-bg-success", "expiring": "text-bg-warning", "expired": "text-bg-danger"}
 
 
+# A decision badge says what happened: “Approved”, not the button's “Approve”.
+DECIDED = {"approve": "Approved", "approve_with_conditions": "Approved with conditions", "reject": "Rejected"}
+
+
+@register.filter
+def decided(decision):
+    return DECIDED.get(decision, decision)
+
+
 @register.filter
 def certification_badge(status):
     return STATUS_CLASSES.get(status, "text-bg-secondary")

@@ -1,10 +1,8 @@
-from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -15,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, ListView, TemplateView
 
 from bpo_portal.errors import DomainError
+from bpo_portal.history import present
 from bpo_portal.views import (
     EditableObjectMixin,
     ObjectActionView,
@@ -32,6 +31,7 @@ from engagements.filters import (
     AgentFilterSet,
     EngagementFilterSet,
     MemberFilterSet,
+    NotificationFilterSet,
     PracticeFilterSet,
     ProviderFilterSet,
 )
@@ -49,11 +49,11 @@ from engagements.forms import (
     ProviderForm,
     RoleForm,
 )
+from engagements.history import engagement_log
 from engagements.models import (
     Agent,
     AgentAssignment,
     ApiToken,
-    Checkpoint,
     Contract,
     Engagement,
     Invitation,
@@ -87,10 +87,6 @@ class HomeView(LoginRequiredMixin, TemplateView):
         engagements = Engagement.objects.for_user(user).select_related("practice", "provider")
         counts = dict(engagements.values_list("status").annotate(n=Count("pk")).order_by())
         context["status_counts"] = [(s, s.label, counts.get(s.value, 0)) for s in EngagementStatus]
-        context["status_chart"] = {
-            "labels": [s.label for s in EngagementStatus],
-            "values": [counts.get(s.value, 0) for s in EngagementStatus],
-        }
         context["active_engagements"] = engagements.active().order_by("-updated_at")[:8]
         context["engagement_total"] = sum(counts.values())
         context["attention"] = attention_items(user)
@@ -138,17 +134,10 @@ class EngagementDetailView(ObjectDetailView):
         return context
 
 
-def engagement_history(engagement, limit=25):
-    """The audit trail of the engagement and the rows that hang off it: who changed what, and when."""
-    types = ContentType.objects.get_for_models(Engagement, Contract, AgentAssignment, Checkpoint)
-    contract_ids = list(Contract.objects.filter(engagement=engagement).values_list("pk", flat=True))
-    assignment_ids = list(engagement.assignments.values_list("pk", flat=True))
-    checkpoint_ids = list(Checkpoint.objects.filter(contract__engagement=engagement).values_list("pk", flat=True))
-    condition = Q(content_type=types[Engagement], object_id=engagement.pk)
-    condition |= Q(content_type=types[Contract], object_id__in=contract_ids)
-    condition |= Q(content_type=types[Checkpoint], object_id__in=checkpoint_ids)
-    condition |= Q(content_type=types[AgentAssignment], object_id__in=assignment_ids)
-    return LogEntry.objects.filter(condition).select_related("actor").order_by("-timestamp")[:limit]
+def engagement_history(engagement, limit=12):
+    """The last few actions on the engagement and the rows that hang off it, written for people; the full,
+    filterable history is on its own page (views/history.py)."""
+    return present(engagement_log(engagement)[:limit])[:5]
 
 
 class EngagementCreateView(ObjectCreateView):
@@ -184,7 +173,8 @@ class EngagementStatusView(ObjectActionView):
     def perform(self, engagement):
         form = EngagementStatusForm(self.request.POST, engagement=engagement)
         if not form.is_valid():
-            raise DomainError("Choose one of the statuses the engagement can move to.")
+            errors = [error for field in ("note", "confirm_back") for error in form.errors.get(field, [])]
+            raise DomainError(" ".join(errors) or "Choose one of the statuses the engagement can move to.")
         engagement = services.change_engagement_status(
             engagement, form.cleaned_data["status"], by=self.request.user, note=form.cleaned_data["note"]
         )
@@ -617,7 +607,16 @@ class NotificationListView(LoginRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return Notification.objects.for_user(self.request.user).select_related("engagement")
+        mine = Notification.objects.for_user(self.request.user).select_related("engagement")
+        self.filterset = NotificationFilterSet(self.request.GET or None, queryset=mine, request=self.request)
+        return self.filterset.qs if self.filterset.is_valid() else mine
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(filter=self.filterset, query=query.urlencode())
+        return context
 
 
 class NotificationReadView(LoginRequiredMixin, View):
@@ -628,7 +627,11 @@ class NotificationReadView(LoginRequiredMixin, View):
     def post(self, request):
         raw_id = request.POST.get("notification", "")
         if not raw_id:
-            count = mark_read(request.user)
+            # "Mark all read" marks what the list shows: all of mine, or those the filters picked
+            mine = Notification.objects.for_user(request.user)
+            shown = NotificationFilterSet(request.POST, queryset=mine, request=request)
+            ids = list(shown.qs.values_list("pk", flat=True)) if shown.is_valid() else None
+            count = mark_read(request.user, ids)
             messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
             return redirect("engagements:notification_list")
         if not raw_id.isdigit():

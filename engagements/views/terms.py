@@ -1,13 +1,16 @@
 """The contract page (full terms, the current term and its notice deadline, checkpoints, termination without
 penalty) and the checkpoint outcome form."""
 
+from django import forms
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.views import View
 from django.views.generic import FormView
 
 from bpo_portal.errors import DomainError
-from bpo_portal.views import EditableObjectMixin, ObjectDetailView
+from bpo_portal.views import EditableObjectMixin, ObjectActionView, ObjectDetailView, ScopedMixin
 from engagements.forms.terms import CheckpointOutcomeForm
 from engagements.models import Checkpoint, Contract, Engagement
 from engagements.services import terms
@@ -88,3 +91,54 @@ class CheckpointOutcomeView(EditableObjectMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"{checkpoint}: {checkpoint.get_outcome_display().lower()} recorded.")
         return redirect(f"{self.contract_url()}#checkpoint-{checkpoint.pk}")
+
+
+class ContractDocumentForm(forms.Form):
+    document = forms.FileField(label="Signed contract (PDF)")
+
+
+class ContractDocumentUploadView(ObjectActionView):
+    """The practice's managers attach the signed contract (a PDF) to the contract page."""
+
+    model = Engagement
+    write_scope = "manage_contract"
+    denied_message = "Only the practice's managers keep the signed contract."
+
+    def perform(self, engagement):
+        contract = Contract.objects.filter(engagement=engagement).first()
+        if contract is None:
+            raise DomainError("Record the contract's terms before attaching the signed document.")
+        form = ContractDocumentForm(self.request.POST, self.request.FILES)
+        if not form.is_valid():
+            raise DomainError("Choose the signed contract's PDF file to upload.")
+        terms.attach_contract_document(contract, form.cleaned_data["document"], by=self.request.user)
+        return "Signed contract attached. Both sides can open it from the contract page."
+
+    def get_success_url(self, engagement):
+        return reverse("engagements:contract_detail", args=[engagement.pk])
+
+
+class ContractDocumentView(ScopedMixin, View):
+    """Streams the signed contract to those who may see the engagement: never served as public media."""
+
+    model = Engagement
+
+    def get(self, request, pk):
+        engagement = get_object_or_404(self.scoped("view"), pk=pk)
+        contract = Contract.objects.filter(engagement=engagement).first()
+        if contract is None or not contract.document:
+            raise Http404("No signed contract uploaded.")
+        try:
+            handle = contract.document.open("rb")
+        except FileNotFoundError:
+            raise Http404("The contract file is missing.") from None
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            content_type="application/pdf",
+            filename=contract.document_name or "contract.pdf",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox"
+        response["Cache-Control"] = "private, no-store"
+        return response

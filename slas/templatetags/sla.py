@@ -1,7 +1,10 @@
 """Template helpers for SLA data shown on pages outside the SLA views (home, engagement page) and inside them."""
 
+from datetime import timedelta
+
 from django import template
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from slas.choices import BreachStatus, KPIStatus, Severity
 from slas.models import Breach
@@ -25,12 +28,19 @@ def kpi_status_label(status):
 
 @register.simple_tag
 def open_breaches(user, limit=5):
-    """The user's open breaches, worst and newest first, and how many there are in all (two queries)."""
+    """The user's open breaches and warnings, worst and newest first, and how many of each there are (two queries),
+    named as the SLA portfolio names them."""
     breaches = Breach.objects.for_user(user).unresolved()
     items = breaches.select_related("target__metric", "target__engagement").order_by(
         "severity", "-period_start", "-pk"
     )[:limit]
-    return {"count": breaches.count(), "items": list(items)}
+    counts = dict(breaches.values_list("severity").annotate(n=Count("pk")).order_by())
+    return {
+        "count": sum(counts.values()),
+        "breaches": counts.get(Severity.BREACH, 0),
+        "warnings": counts.get(Severity.WARNING, 0),
+        "items": list(items),
+    }
 
 
 @register.simple_tag
@@ -63,3 +73,32 @@ def add_days(day, days):
     from datetime import timedelta
 
     return day + timedelta(days=int(days)) if day else day
+
+
+@register.simple_tag
+def breach_trend(user, weeks=12, most=6):
+    """For the home chart: how many breaches each engagement had open at the end of each of the last `weeks`
+    weeks (a breach counts from the day after its period closed until it was resolved), for the `most` engagements
+    with any; one query. Something the stage counters above the chart do not say."""
+    today = timezone.localdate()
+    ends = [today - timedelta(days=today.weekday() + 1 + 7 * back) for back in range(weeks - 1, -1, -1)]
+    ends[-1] = today  # the week under way counts up to today
+    since = timezone.make_aware(timezone.datetime.combine(ends[0], timezone.datetime.min.time()))
+    rows = list(
+        Breach.objects.for_user(user)
+        .filter(severity=Severity.BREACH, period_end__lt=today)
+        .filter(Q(resolved_at=None) | Q(resolved_at__gte=since))
+        .values_list("target__engagement__name", "period_end", "resolved_at")
+    )
+    series: dict[str, list[int]] = {}
+    for name, period_end, resolved_at in rows:
+        counts = series.setdefault(name, [0] * len(ends))
+        resolved_on = timezone.localdate(resolved_at) if resolved_at else None
+        for index, end in enumerate(ends):
+            if period_end < end and (resolved_on is None or resolved_on > end):
+                counts[index] += 1
+    busiest = sorted(series.items(), key=lambda item: (-sum(item[1]), item[0]))[:most]
+    return {
+        "labels": [f"{end:%-d %b}" for end in ends],
+        "series": [{"label": name, "values": counts} for name, counts in busiest if any(counts)],
+    }

@@ -1,18 +1,27 @@
 // Draws the portal's charts from data the page embeds with json_script; no data is fetched.
 (function () {
   "use strict";
-  var palette = ["#6366f1", "#d97706", "#0891b2", "#16a34a", "#ea580c", "#6b7280"];
-  var node = document.getElementById("status-chart-data");
-  var canvas = document.getElementById("status-chart");
+  var palette = ["#dc2626", "#d97706", "#0891b2", "#6366f1", "#16a34a", "#6b7280"];
+  var node = document.getElementById("breach-trend-data");
+  var canvas = document.getElementById("breach-trend-chart");
   if (!node || !canvas || typeof Chart === "undefined") { return; }
   var data = JSON.parse(node.textContent);
   new Chart(canvas, {
     type: "bar",
-    data: { labels: data.labels, datasets: [{ data: data.values, backgroundColor: palette, borderRadius: 4 }] },
+    data: {
+      labels: data.labels,
+      datasets: data.series.map(function (series, index) {
+        return { label: series.label, data: series.values, backgroundColor: palette[index % palette.length],
+                 borderRadius: 3 };
+      })
+    },
     options: {
-      indexAxis: "y",
-      plugins: { legend: { display: false } },
-      scales: { x: { beginAtZero: true, ticks: { precision: 0 } } }
+      maintainAspectRatio: false,
+      plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
+      scales: {
+        x: { stacked: true, title: { display: true, text: "Week ending" } },
+        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Open breaches" } }
+      }
     }
   });
 })();

@@ -58,7 +58,14 @@ def browser():
             pytest.fail(f"CI is set, and browser tests must run there, but {reason}")
         pytest.skip(reason)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        # Playwright hides scrollbars in headless mode; draw them, as users see them, so a test can tell a table
+        # that scrolls from one that is cut off.
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            ignore_default_args=["--hide-scrollbars"],
+        )
         yield browser
         browser.close()
 

@@ -18,6 +18,7 @@ def api_get(url: str, token: str):
 
 def test_an_integration_token_created_in_the_ui_reads_only_its_providers_engagements(world, log_in, live_server):
     page = log_in(world.provider_manager)
+    page.get_by_test_id("nav-group-account").click()  # the account group of the menu
     page.get_by_role("navigation", name="Main").get_by_role("link", name="API tokens").click()
 
     token_form = page.get_by_test_id("token-form")

@@ -38,7 +38,7 @@ def test_the_provider_proposes_a_line_the_practice_approves_and_the_new_version_
 
     expect(provider).to_have_url(re.compile(r"/change-requests/\d+/$"))
     expect(provider.get_by_test_id("change-status")).to_have_text("Proposed")
-    expect(provider.get_by_test_id("cost-delta")).to_contain_text(re.compile(r"\+2,?000\.00"))
+    expect(provider.get_by_test_id("cost-delta")).to_contain_text(re.compile(r"\+\$2,?000\.00"))
     expect(provider.get_by_test_id("approve")).to_have_count(0)  # only the practice decides
     request = ChangeRequest.objects.get()
     assert (request.service_line.code, request.ends_on, request.hourly_rate) == ("billing", None, None)

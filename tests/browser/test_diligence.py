@@ -44,7 +44,7 @@ def test_the_practice_manager_fills_in_the_checklist_and_approves(world, log_in,
     decision.get_by_label("Approve with conditions").check()
     decision.get_by_role("textbox", name="Conditions").fill("A new external penetration test before go-live.")
     decision.get_by_role("button", name="Record decision").click()
-    expect(page.get_by_test_id("decision")).to_have_text("Approve with conditions")
+    expect(page.get_by_test_id("decision")).to_have_text("Approved with conditions")
     expect(page.get_by_test_id("decision-history")).to_contain_text("80/100")
 
     review = DueDiligenceReview.objects.get(engagement=world.engagement)

@@ -20,6 +20,7 @@ def test_an_invited_colleague_joins_sees_the_engagement_and_loses_access_when_de
     # the public address.
     settings.SITE_URL = live_server.url
     manager = log_in(world.practice_manager)
+    manager.get_by_test_id("nav-group-account").click()  # the account group of the menu
     manager.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
 
     invite_form = manager.get_by_test_id("invite-form")

@@ -181,7 +181,11 @@ class TestContractPage:
         url = reverse("engagements:checkpoint_outcome", args=[checkpoint.pk])
         client.post(url, {"outcome": "end", "notes": "Slow"})
         history = client.get(world.engagement.get_absolute_url()).context["history"]
-        assert any(entry.content_type.model == "checkpoint" and "outcome" in entry.changes_dict for entry in history)
+        assert any(
+            item.kind == "Checkpoint" and any(change.label == "Outcome" for change in item.changes)
+            for group in history
+            for item in group.items
+        )
 
     def test_the_notice_deadline_and_a_long_renewal_are_called_out(self, client, world):
         local = today()

@@ -184,7 +184,7 @@ class BreachEvidenceSerializer(serializers.Serializer):
     service_line = serializers.CharField(source="target.service_line.code", allow_null=True, default=None)
     period_start = serializers.DateField()
     period_end = serializers.DateField()
-    period_label = serializers.CharField()
+    period_label = serializers.CharField(source="period_code", help_text="e.g. 2026-W47, Nov 2026")
     status = serializers.CharField(help_text="open or closed (resolved-by-data breaches never count)")
     value = serializers.DecimalField(max_digits=24, decimal_places=4)
     threshold = serializers.DecimalField(max_digits=24, decimal_places=4)

@@ -408,6 +408,7 @@ class Command(BaseCommand):
     def seed(self, password: str) -> list[tuple[str, str, str]]:
         self.password = password
         self.today = timezone.localdate()
+        started = timezone.now()
         logins = [("Portal admin", "BPO Portal", self.ensure_admin().email)]
         practices = {spec.key: self.ensure_practice(spec) for spec in PRACTICES}
         providers = {spec.key: self.ensure_provider(spec) for spec in PROVIDERS}
@@ -458,6 +459,10 @@ class Command(BaseCommand):
 
         communication.seed(engagements, self.managers, self.today)
 
+        # -- believable dates: the history as it would have happened, relative to today --
+        from engagements.demo import dates
+
+        dates.backdate(engagements, since=started, today=self.today)
         return logins
 
     # --- Organisations and people ------------------------------------------------------------------------------
