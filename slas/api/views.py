@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
+from bpo_portal.api.exceptions import error_response
 from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements.access import can_act_anywhere, engagements_for
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
@@ -138,13 +139,17 @@ class MeasurementsCSVParser(_MeasurementsParser):
 
 
 def _too_large() -> Response:
-    return Response(
-        {
-            "detail": f"The body is larger than {MAX_BODY_BYTES:,} bytes. A batch may hold at most "
-            f"{ingest.MAX_ROWS:,} rows; split it and resend."
-        },
-        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    return error_response(
+        "too_large",
+        f"The body is larger than {MAX_BODY_BYTES:,} bytes. A batch may hold at most {ingest.MAX_ROWS:,} rows; "
+        "split it and resend.",
     )
+
+
+def _rejected(rejected: ingest.IngestRejected) -> Response:
+    """The ingest's error list, each item {row, field, message} as ever, with a machine-readable `code` added."""
+    errors = [{**error, "code": error.get("code") or "invalid"} for error in rejected.errors]
+    return error_response("ingest_rejected", rejected.message, errors=errors)
 
 
 @extend_schema_view(
@@ -208,11 +213,11 @@ class MeasurementViewSet(ScopedModelViewSet):
         except BodyTooLarge:
             return _too_large()
         except ingest.IngestRejected as rejected:
-            return Response({"detail": rejected.message, "errors": rejected.errors}, status=status.HTTP_400_BAD_REQUEST)
+            return _rejected(rejected)
         except ingest.TooManyRows as too_many:
-            return Response({"detail": too_many.message}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+            return error_response("too_large", too_many.message)
         except ingest.IngestConflict as conflict:
-            return Response({"detail": conflict.message}, status=status.HTTP_409_CONFLICT)
+            return error_response("conflict", conflict.message)
         return Response(
             {
                 "batch": result.batch.pk,

@@ -5,7 +5,7 @@ from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bpo_portal.api.fields import EnumChoiceField, SummaryRelatedField
+from bpo_portal.api.fields import EnumChoiceField, NullOnReadDecimalField, SummaryRelatedField, TimeZoneField
 from engagements import services
 from engagements.access import is_portal_admin, membership_of
 from engagements.choices import AgentStatus, EngagementStatus, PracticeKind, Role, ServiceCategory, Side
@@ -78,7 +78,8 @@ class PracticeSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="practice-detail")
     kind = EnumChoiceField(PracticeKind, required=False)
     locations = LocationSerializer(many=True, read_only=True)
-    in_house_monthly_cost = serializers.DecimalField(
+    timezone = TimeZoneField(required=False)
+    in_house_monthly_cost = NullOnReadDecimalField(
         max_digits=12,
         decimal_places=2,
         min_value=0,
