@@ -264,6 +264,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # 3.1: JSON Schema proper, so "null" is a type a strict validator and a client generator both understand.
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bpo_portal.api.schema.nullable_as_json_schema",
+    ],
 }
 
 # --- Tables, forms, logging ---------------------------------------------------------------------------------------

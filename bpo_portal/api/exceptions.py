@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -94,9 +94,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, DomainError):
         exc = exceptions.ValidationError({exc.field or "detail": [exc.message]})
     elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        )
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     elif isinstance(exc, ProtectedError):
         # History is protected (on_delete=PROTECT): say what stands in the way instead of failing with a 500.
         exc = Conflict(_blocked_by(exc.protected_objects))

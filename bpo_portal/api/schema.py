@@ -91,3 +91,34 @@ class PortalAutoSchema(AutoSchema):
         # Anything a view declared itself (e.g. a 400 on a body-less action) keeps the common shape too.
         statuses += [code for code in operation["responses"] if code[0] in "45" and code not in statuses]
         return sorted(statuses)
+
+
+def nullable_as_json_schema(result, generator, request, public):
+    """A postprocessing hook: the schema is OpenAPI 3.1, whose "may be null" is the JSON Schema type `null`.
+
+    drf-spectacular converts the fields it maps itself, but pieces built elsewhere (DRF's pagination envelope,
+    hand-written schemas) still say `nullable: true`, which a 3.1 validator ignores. Convert what is left.
+    """
+
+    def convert(node):
+        if isinstance(node, dict):
+            if node.pop("nullable", None) is True:
+                kind = node.get("type")
+                if isinstance(kind, str):
+                    node["type"] = [kind, "null"]
+                elif isinstance(kind, list) and "null" not in kind:
+                    kind.append("null")
+                elif "$ref" in node:
+                    node["oneOf"] = [{"$ref": node.pop("$ref")}, {"type": "null"}]
+                elif "allOf" in node and len(node["allOf"]) == 1:
+                    node["oneOf"] = [node.pop("allOf")[0], {"type": "null"}]
+                elif "oneOf" in node and {"type": "null"} not in node["oneOf"]:
+                    node["oneOf"].append({"type": "null"})
+            for value in node.values():
+                convert(value)
+        elif isinstance(node, list):
+            for value in node:
+                convert(value)
+
+    convert(result)
+    return result

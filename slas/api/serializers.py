@@ -146,7 +146,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
     """One stored measurement. A plain value is stored as value / 1."""
 
     metric = _code()
-    service_line = _code()
+    service_line = _code(allow_null=True, help_text="The service line's code; null when the row is for all work.")
 
     class Meta:
         model = Measurement
@@ -197,21 +197,6 @@ class IngestResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     duplicates = serializers.IntegerField(help_text="Rows already stored with the same content: nothing changed.")
     corrected = serializers.IntegerField(help_text="Rows that replaced a stored value (only with corrections=true).")
-
-
-class IngestErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(allow_null=True, help_text="1-based row number; null for the whole body.")
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
-class IngestRejectedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    errors = IngestErrorSerializer(many=True)
-
-
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
 
 
 # --- Ingest batches -------------------------------------------------------------------------------------------------
@@ -287,7 +272,11 @@ class PeriodResultSerializer(serializers.ModelSerializer):
 
     engagement = serializers.IntegerField(source="target.engagement_id", read_only=True)
     metric = _code(source="target.metric")
-    service_line = _code(source="target.service_line")
+    service_line = _code(
+        source="target.service_line",
+        allow_null=True,
+        help_text="The target's service line code; null when the target judges all the engagement's work.",
+    )
     grain = EnumChoiceField(
         Grain, source="target.period", read_only=True, help_text="The target's period: day, ISO week or month."
     )

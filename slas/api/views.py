@@ -192,14 +192,15 @@ class MeasurementViewSet(ScopedModelViewSet):
         },
         responses={
             201: serializers.IngestResultSerializer,
-            400: OpenApiResponse(serializers.IngestRejectedSerializer, description="Bad rows: nothing was saved."),
+            400: OpenApiResponse(
+                description="`ingest_rejected`: bad rows, each listed in `errors` with its `row`, `field`, `code` "
+                "and `message`; nothing was saved. (`validation_failed` for a bad `corrections` parameter.)"
+            ),
             409: OpenApiResponse(
-                serializers.DetailSerializer,
-                description="Another request stored some of the same external ids at the same moment; resend.",
+                description="`conflict`: another request stored some of the same external ids at the same moment; "
+                "resend."
             ),
-            413: OpenApiResponse(
-                serializers.DetailSerializer, description=f"More than {ingest.MAX_ROWS:,} rows, or a body too large."
-            ),
+            413: OpenApiResponse(description=f"`too_large`: more than {ingest.MAX_ROWS:,} rows, or a body too large."),
         },
     )
     def create(self, request, *args, **kwargs):

@@ -35,6 +35,8 @@ PUBLIC_OPERATIONS = [
     ("get", "/api/v1/engagements/{id}/agents/"),
     ("post", "/api/v1/engagements/{id}/agents/"),
     ("delete", "/api/v1/engagements/{id}/agents/{agent_id}/"),
+    ("get", "/api/v1/engagements/{id}/costs/"),
+    ("get", "/api/v1/engagements/{id}/termination-eligibility/"),
     # The SLA engine
     ("get", "/api/v1/metrics/"),
     ("get", "/api/v1/metrics/{code}/"),

@@ -282,6 +282,7 @@ class ContractSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contract
         fields = [
+            "id",
             "starts_on",
             "ends_on",
             "evaluation_months",
@@ -399,6 +400,7 @@ class OrganizationSummarySerializer(serializers.Serializer):
 
 
 class TokenSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     name = serializers.CharField()
     kind = serializers.CharField()
     prefix = serializers.CharField()
@@ -406,6 +408,8 @@ class TokenSummarySerializer(serializers.Serializer):
 
 class MeSerializer(serializers.ModelSerializer):
     """The caller: who they are, which side and organisation they belong to, and their role there."""
+
+    email = serializers.CharField(read_only=True, help_text="The caller's e-mail address; empty when none is set.")
 
     full_name = serializers.SerializerMethodField()
     is_portal_admin = serializers.SerializerMethodField()
@@ -469,4 +473,4 @@ class MeSerializer(serializers.ModelSerializer):
         token = getattr(request, "auth", None)
         if token is None or not hasattr(token, "prefix"):
             return None
-        return {"name": token.name, "kind": token.kind, "prefix": token.prefix}
+        return {"id": token.pk, "name": token.name, "kind": token.kind, "prefix": token.prefix}

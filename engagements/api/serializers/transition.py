@@ -3,6 +3,7 @@ engagements.services.transition."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bpo_portal.api.fields import EnumChoiceField
@@ -247,7 +248,9 @@ class GateDecisionRequestSerializer(serializers.Serializer):
 class GateDecisionSerializer(serializers.ModelSerializer):
     outcome = EnumChoiceField(GateOutcome, read_only=True)
     decided_by = serializers.SerializerMethodField()
-    evidence = GateEvaluationSerializer(read_only=True)
+    evidence = serializers.SerializerMethodField(
+        help_text="The gate evaluation the decision was taken on; null for a decision recorded without one."
+    )
 
     class Meta:
         model = GateDecision
@@ -256,3 +259,8 @@ class GateDecisionSerializer(serializers.ModelSerializer):
 
     def get_decided_by(self, decision) -> str | None:
         return display_name(decision.decided_by)
+
+    @extend_schema_field(GateEvaluationSerializer(allow_null=True))
+    def get_evidence(self, decision):
+        # Decisions recorded before evidence was kept (and the demo's) hold an empty dict, not an evaluation.
+        return GateEvaluationSerializer(decision.evidence).data if decision.evidence else None
