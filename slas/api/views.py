@@ -176,7 +176,12 @@ class MeasurementViewSet(ScopedModelViewSet):
             f"{ingest.MAX_ROWS:,} rows. Every row is checked; one bad row rejects the request with every problem "
             "listed and nothing is written. A row whose `external_id` was already stored with the same content "
             "counts as a duplicate; with different content it is refused unless `corrections=true`, in which case "
-            "it replaces the stored value. The periods touched are recomputed in the background."
+            "it replaces the stored value. The periods touched are recomputed in the background; the batch's "
+            "`recomputed_at` says when that finished.\n\n"
+            "**CSV alternative.** Send `Content-Type: text/csv` instead, with a header row naming the same columns "
+            "(`engagement,metric,service_line,agent,date,value,numerator,denominator,external_id`; empty cells count "
+            "as absent), e.g. `curl -H 'Content-Type: text/csv' --data-binary @day.csv …/api/v1/measurements/`. "
+            "It is answered exactly as the JSON body is."
         ),
         parameters=[
             OpenApiParameter(
@@ -186,10 +191,9 @@ class MeasurementViewSet(ScopedModelViewSet):
                 description="Replace stored rows whose content changed (same external id).",
             )
         ],
-        request={
-            "application/json": serializers.MeasurementRowSerializer(many=True),
-            "text/csv": OpenApiTypes.STR,
-        },
+        # CSV is described in words rather than as a second request media type: client generators cannot yet
+        # build a working call from an operation that offers a JSON array or a string body.
+        request={"application/json": serializers.MeasurementRowSerializer(many=True)},
         responses={
             201: serializers.IngestResultSerializer,
             400: OpenApiResponse(
