@@ -60,6 +60,14 @@ _CODE_OF = {
 }
 
 
+def code_for_status(status: int) -> str:
+    """The code of an error known only by its HTTP status (one Django answered before the API could)."""
+    for code, (code_status, _meaning) in ERROR_CODES.items():
+        if code_status == status and code not in ("malformed_request", "ingest_rejected", "authentication_failed"):
+            return code
+    return "server_error" if status >= 500 else "validation_failed"
+
+
 class ApiError(exceptions.APIException):
     """An error answered in the common shape with a code of our own (`conflict`, `too_large`, …).
 
@@ -125,8 +133,7 @@ def _describe(exc) -> tuple[str, str, list[dict] | None]:
     for kind, code in _CODE_OF.items():
         if isinstance(exc, kind):
             return code, _text(exc.detail), None
-    code = "too_large" if exc.status_code == 413 else ("conflict" if exc.status_code == 409 else "server_error")
-    return code, _text(exc.detail), None
+    return code_for_status(exc.status_code), _text(exc.detail), None
 
 
 def _flatten(detail, field):
