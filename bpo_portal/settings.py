@@ -255,8 +255,17 @@ SPECTACULAR_SETTINGS = {
         "checkpoints, scope, pricing, service credits, costs, change requests and contract versions; the phased "
         "transition (phases, gate criteria and decisions, milestones); contacts, escalation, meetings, action "
         "items, staff feedback and reminders. "
-        "Authenticate with `Authorization: Token <token>` (a personal token, or an integration token "
-        "scoped to one provider). Objects outside your scope answer 404."
+        "Authenticate with `Authorization: Token <token>` (`Bearer <token>` is accepted too): a personal token, "
+        "or an integration token scoped to one provider. Objects outside your scope answer 404.\n\n"
+        "**Lists** are pages of `{count, next, previous, results}`: 50 rows unless `page_size` says (at most "
+        "500); a page past the last answers 404; `page` and `page_size` out of range answer 400. `ordering` takes "
+        "a field (or `-field` for descending) among those each list names. Filters match exactly; an id you "
+        "cannot see matches nothing; `period_from`/`period_to` are inclusive dates on the period's start; `q` "
+        "searches the texts the list names.\n\n"
+        "**Errors** are one object on every 4xx and 5xx: `{code, detail, errors?}` — `code` stable and "
+        "machine-readable (the list is on the `Error` schema), `detail` one sentence, `errors` each problem with "
+        "its `field`, `code`, `message` (and `row` for the measurement ingest). The guide for integrators is "
+        "docs/integrators.md in the repository."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -114,6 +114,9 @@ def nullable_as_json_schema(result, generator, request, public):
                     node["oneOf"] = [node.pop("allOf")[0], {"type": "null"}]
                 elif "oneOf" in node and {"type": "null"} not in node["oneOf"]:
                     node["oneOf"].append({"type": "null"})
+            if {} in node.get("oneOf", []):
+                # "any value, or null": null matches both branches, which oneOf forbids. Any value it is.
+                del node["oneOf"]
             for value in node.values():
                 convert(value)
         elif isinstance(node, list):

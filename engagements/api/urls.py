@@ -1,10 +1,10 @@
 """Mounted at /api/v1/ by bpo_portal/urls.py. Resource paths are a public contract: add, never rename."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from bpo_portal.api.docs import OfflineRedocView
+from bpo_portal.api.docs import OfflineRedocView, OfflineSwaggerView
 from engagements.api import views
 from engagements.api.views import diligence
 from engagements.api.views import terms as terms_views
@@ -68,7 +68,7 @@ router.register("reminders", communication_views.ReminderViewSet)
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", OfflineSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include(router.urls)),
 ]

@@ -269,6 +269,9 @@ def test_the_docs_pages_load_every_asset_from_our_own_static_files(name):
         assert asset.startswith("/static/drf_spectacular_sidecar/"), asset
         assert finders.find(asset.removeprefix("/static/")), f"{asset} is not among the static files"
     assert reverse("api-schema") in html
+    # The bundles' own references outside (ReDoc's Redocly logo) are never fetched: the page forbids it.
+    assert "img-src 'self'" in response["Content-Security-Policy"]
+    assert "connect-src 'self'" in response["Content-Security-Policy"]
 
 
 def test_measurement_ingestion_documents_json_and_csv_and_every_refusal(schema):
