@@ -16,6 +16,7 @@ from slas import ingest, services
 from slas.api import serializers, views
 from slas.choices import BreachStatus, RemediationStatus
 from slas.models import Breach, IngestBatch, KPIValue, Measurement, Metric, RemediationPlan, SLATarget
+from tests.api_errors import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -205,8 +206,8 @@ class TestTargets:
         unknown = client.post(url("slatarget-list"), {**TARGET, "engagement": 999999})
 
         assert other.status_code == unknown.status_code == 400
-        assert other.data["engagement"] == [f"No engagement with id {world.other_engagement.pk}."]
-        assert unknown.data["engagement"] == ["No engagement with id 999999."]
+        assert field_errors(other)["engagement"] == [f"No engagement with id {world.other_engagement.pk}."]
+        assert field_errors(unknown)["engagement"] == ["No engagement with id 999999."]
         assert not SLATarget.objects.exists()
 
     def test_the_provider_side_cannot_set_targets(self, api, world):
@@ -240,8 +241,8 @@ class TestTargets:
         remetered = client.patch(url("slatarget-detail", sla_target.pk), {"metric": "csat"})
 
         assert moved.status_code == remetered.status_code == 400
-        assert "stays with its engagement" in moved.data["engagement"][0]
-        assert "keeps its metric" in remetered.data["metric"][0]
+        assert "stays with its engagement" in field_errors(moved)["engagement"][0]
+        assert "keeps its metric" in field_errors(remetered)["metric"][0]
         sla_target.refresh_from_db()
         assert (sla_target.engagement, sla_target.metric.code) == (world.engagement, "service_level")
 
@@ -324,6 +325,7 @@ class TestIngestion:
             {
                 "row": 1,
                 "field": "external_id",
+                "code": "changed",
                 "message": "External id “call-1” was already ingested with different content. "
                 "Resend with corrections allowed to replace it.",
             }
@@ -355,7 +357,7 @@ class TestIngestion:
         response = send(world.provider_manager, [row(world.engagement)], corrections="perhaps")
 
         assert response.status_code == 400
-        assert response.data["corrections"] == ["Must be a valid boolean."]
+        assert field_errors(response)["corrections"] == ["Must be a valid boolean."]
         assert stored() == (0, 0)
 
     def test_an_integration_token_writes_to_its_providers_engagements_only(self, world, send):
@@ -366,7 +368,12 @@ class TestIngestion:
         assert IngestBatch.objects.get().submitted_by == world.integration_token.user
         assert theirs.status_code == 400
         assert theirs.data["errors"] == [
-            {"row": 1, "field": "engagement", "message": f"No engagement with id {world.other_engagement.pk}."}
+            {
+                "row": 1,
+                "field": "engagement",
+                "code": "does_not_exist",
+                "message": f"No engagement with id {world.other_engagement.pk}.",
+            }
         ]
         assert stored() == (1, 1)
 
@@ -458,6 +465,7 @@ class TestRejections:
             {
                 "row": 1,
                 "field": "engagement",
+                "code": "forbidden",
                 "message": f"You cannot submit measurements to engagement {world.engagement.pk}.",
             }
         ]
@@ -470,7 +478,7 @@ class TestRejections:
 
         assert response.status_code == 400
         assert response.data["errors"] == [
-            {"row": 2, "field": "external_id", "message": "External id “same” is also on row 1."}
+            {"row": 2, "field": "external_id", "code": "duplicate", "message": "External id “same” is also on row 1."}
         ]
         assert stored() == (0, 0)
 
@@ -484,6 +492,7 @@ class TestRejections:
             {
                 "row": 2,
                 "field": "external_id",
+                "code": "invalid",
                 "message": "The external id contains control characters; send printable text only.",
             }
         ]
@@ -855,7 +864,7 @@ class TestRemediation:
         response = _propose(api, world, breach)
 
         assert response.status_code == 400
-        assert "already has a remediation plan in progress" in response.data["detail"][0]
+        assert "already has a remediation plan in progress" in field_errors(response)["detail"][0]
         assert RemediationPlan.objects.count() == 1
 
     @pytest.mark.parametrize(
@@ -886,7 +895,7 @@ class TestRemediation:
             {"breach": breach.pk, "actions": "x", "owner": "y", "due_on": in_a_fortnight().isoformat()},
         )
         assert foreign.status_code == 400
-        assert foreign.data["breach"] == [f"No breach with id {breach.pk}."]
+        assert field_errors(foreign)["breach"] == [f"No breach with id {breach.pk}."]
         assert RemediationPlan.objects.get().status == RemediationStatus.SUBMITTED
 
     def test_a_step_out_of_order_is_refused_with_the_services_message(self, api, world, breach):
@@ -901,7 +910,7 @@ class TestRemediation:
         api.as_user(world.practice_manager).post(url("remediationplan-decision", plan_id), {"accept": True})
         again = api.as_user(world.practice_manager).post(url("remediationplan-decision", plan_id), {"accept": True})
         assert again.status_code == 400
-        assert "only a submitted plan can be decided" in again.data["detail"][0]
+        assert "only a submitted plan can be decided" in field_errors(again)["detail"][0]
         assert RemediationPlan.objects.get().status == RemediationStatus.ACCEPTED
 
     def test_a_decision_needs_accept(self, api, world, breach):
@@ -909,7 +918,7 @@ class TestRemediation:
 
         response = api.as_user(world.practice_manager).post(url("remediationplan-decision", plan_id), {"note": "ok"})
 
-        assert response.status_code == 400 and "accept" in response.data
+        assert response.status_code == 400 and "accept" in field_errors(response)
 
     def test_plans_filter_by_status_and_stay_within_the_tenancy(self, api, world, breach):
         plan_id = _propose(api, world, breach).data["id"]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from engagements.models import Notification
 from slas import services
 from slas.models import Breach, IngestBatch, KPIValue, Measurement, Metric, RemediationPlan, SLATarget
+from tests.api_errors import field_errors
 from tests.test_access_matrix import API_PERSONAS, FORBIDDEN, HIDDEN, OK, api_client, check, expect, fill, run
 
 pytestmark = pytest.mark.django_db
@@ -257,4 +258,4 @@ def test_filtering_by_another_tenants_engagement_is_refused_not_answered(world, 
     response = api_client(world, "outsider").get(url, {"engagement": both_tenants["home"]})
 
     assert response.status_code == 400
-    assert "engagement" in response.data
+    assert "engagement" in field_errors(response)
