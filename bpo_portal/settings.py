@@ -279,6 +279,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "bpo_portal.api.schema.nullable_as_json_schema",
+        "bpo_portal.api.schema.add_examples",
     ],
 }
 

@@ -15,6 +15,7 @@ def offline(response):
     response["Content-Security-Policy"] = OFFLINE_POLICY
     return response
 
+
 # drf-spectacular's ReDoc page pulls its fonts from Google; keep everything else and let ReDoc use system fonts.
 _OFFLINE_REDOC = engines["django"].from_string(
     """{% extends "drf_spectacular/redoc.html" %}

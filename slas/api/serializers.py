@@ -73,8 +73,8 @@ class MetricCodeField(serializers.SlugRelatedField):
 
 
 class SLATargetSerializer(serializers.ModelSerializer):
-    """A level of service agreed for one metric on one engagement. Saved through `services.save_target`, which
-    checks the combination as a whole (a warning threshold on the good side, an end after the start)."""
+    """A level of service agreed for one metric on one engagement. The terms are checked as a whole: a warning
+    threshold on the good side of the target, an end after the start."""
 
     url = serializers.HyperlinkedIdentityField(view_name="slatarget-detail")
     engagement = VisibleObjectField(

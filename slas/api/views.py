@@ -3,7 +3,7 @@
 from django.db.models import Prefetch
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
@@ -11,6 +11,7 @@ from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
 from bpo_portal.api.exceptions import error_response
+from bpo_portal.api.schema import ErrorSerializer
 from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements.access import can_act_anywhere, engagements_for
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
@@ -33,6 +34,93 @@ from slas.models import Breach, IngestBatch, KPIValue, Measurement, Metric, Reme
 # A realistic row is 150–400 bytes; 1,000 a row leaves room for long ids and pretty-printing, and refuses a body
 # that cannot be a valid batch before a byte of it is parsed.
 MAX_BODY_BYTES = ingest.MAX_ROWS * 1000
+
+INGEST_EXAMPLES = [
+    # drf-spectacular wraps a list body's example in the list itself: this is one row of the array sent.
+    OpenApiExample(
+        "A day's service level for scheduling",
+        request_only=True,
+        value={
+            "engagement": 1,
+            "metric": "service_level",
+            "service_line": "scheduling",
+            "date": "2026-11-02",
+            "numerator": 141,
+            "denominator": 162,
+            "external_id": "acd-2026-11-02-scheduling",
+        },
+    ),
+    OpenApiExample(
+        "Accepted",
+        response_only=True,
+        status_codes=["201"],
+        value={"batch": 7, "created": 2, "duplicates": 0, "corrected": 0},
+    ),
+    OpenApiExample(
+        "Sent again: nothing new",
+        response_only=True,
+        status_codes=["201"],
+        value={"batch": 8, "created": 0, "duplicates": 2, "corrected": 0},
+    ),
+    OpenApiExample(
+        "Rejected: bad rows, nothing saved",
+        response_only=True,
+        status_codes=["400"],
+        value={
+            "code": "ingest_rejected",
+            "detail": "The batch was rejected: 2 problem(s) found. Nothing was saved.",
+            "errors": [
+                {
+                    "row": 3,
+                    "field": "value",
+                    "code": "invalid",
+                    "message": "Send a value, or a numerator and a denominator.",
+                },
+                {
+                    "row": 5,
+                    "field": "external_id",
+                    "code": "changed",
+                    "message": "External id “acd-2026-11-01” was already ingested with different content. Resend "
+                    "with corrections allowed to replace it.",
+                },
+            ],
+        },
+    ),
+]
+REMEDIATION_EXAMPLES = [
+    OpenApiExample(
+        "A plan for a missed service level",
+        request_only=True,
+        value={
+            "breach": 9,
+            "actions": "Two more agents at peak hours (7 to 10 am) and a daily call-back list.",
+            "owner": "Bea Santos",
+            "due_on": "2026-12-15",
+        },
+    ),
+]
+DECISION_EXAMPLES = [
+    OpenApiExample("Accept", request_only=True, value={"accept": True, "note": "Go ahead; report weekly."}),
+    OpenApiExample(
+        "Reject (a note is required)", request_only=True, value={"accept": False, "note": "Say which hours."}
+    ),
+    OpenApiExample(
+        "Not submitted any more",
+        response_only=True,
+        status_codes=["400"],
+        value={
+            "code": "validation_failed",
+            "detail": "This plan is accepted; only a submitted plan can be decided.",
+            "errors": [
+                {
+                    "field": None,
+                    "code": "invalid",
+                    "message": "This plan is accepted; only a submitted plan can be decided.",
+                }
+            ],
+        },
+    ),
+]
 
 
 class ReadOnlyScopedViewSet(ScopedModelViewSet):
@@ -194,11 +282,13 @@ class MeasurementViewSet(ScopedModelViewSet):
         # CSV is described in words rather than as a second request media type: client generators cannot yet
         # build a working call from an operation that offers a JSON array or a string body.
         request={"application/json": serializers.MeasurementRowSerializer(many=True)},
+        examples=INGEST_EXAMPLES,
         responses={
             201: serializers.IngestResultSerializer,
             400: OpenApiResponse(
+                ErrorSerializer,
                 description="`ingest_rejected`: bad rows, each listed in `errors` with its `row`, `field`, `code` "
-                "and `message`; nothing was saved. (`validation_failed` for a bad `corrections` parameter.)"
+                "and `message`; nothing was saved. (`validation_failed` for a bad `corrections` parameter.)",
             ),
             409: OpenApiResponse(
                 description="`conflict`: another request stored some of the same external ids at the same moment; "
@@ -311,6 +401,7 @@ class BreachViewSet(ReadOnlyScopedViewSet):
     create=extend_schema(
         summary="Propose a remediation plan for a breach (the provider's managers)",
         description="A breach has at most one plan in progress; after a rejection the provider proposes a new one.",
+        examples=REMEDIATION_EXAMPLES,
         responses={201: serializers.RemediationPlanSerializer, 400: INVALID, 403: FORBIDDEN},
     ),
 )
@@ -357,8 +448,16 @@ class RemediationPlanViewSet(ScopedModelViewSet):
 
     @extend_schema(
         summary="Accept or reject a submitted plan (the practice's managers)",
+        description="The plan must be submitted. Rejecting needs a `note` saying why; the provider then proposes a "
+        "new plan. Accepting lets the provider carry it out and report it done.",
         request=serializers.RemediationDecisionSerializer,
-        responses={200: serializers.RemediationPlanSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=DECISION_EXAMPLES,
+        responses={
+            200: serializers.RemediationPlanSerializer,
+            400: OpenApiResponse(ErrorSerializer, description=INVALID.description),
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def decision(self, request, pk=None):

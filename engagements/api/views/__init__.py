@@ -56,6 +56,10 @@ FORBIDDEN = OpenApiResponse(description="You can see this but not do that.")
 INVALID = OpenApiResponse(description="The request breaks a rule; the body says which and why.")
 
 
+@extend_schema_view(
+    list=extend_schema(summary="The service-line catalogue"),
+    retrieve=extend_schema(summary="One service line, by code"),
+)
 class ServiceLineViewSet(viewsets.ReadOnlyModelViewSet):
     """The catalogue of service lines a practice can outsource, in the order a transition usually takes them."""
 
@@ -276,6 +280,7 @@ class AgentViewSet(ScopedModelViewSet):
         return True  # whoever may change the agent (their provider's managers) may remove them
 
 
+@extend_schema_view(get=extend_schema(summary="Who you are: your side, organisation, role and token"))
 class MeView(generics.RetrieveAPIView):
     """Who am I: the signed-in user or token identity, their side, organisation and role."""
 
