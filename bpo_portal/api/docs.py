@@ -38,6 +38,4 @@ class OfflineRedocView(SpectacularRedocView):
 class OfflineSwaggerView(SpectacularSwaggerView):
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        response.render()
-        return offline(response)
+        return offline(super().get(request, *args, **kwargs))

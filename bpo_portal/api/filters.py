@@ -17,28 +17,22 @@ TYPED = (
     django_filters.ModelChoiceFilter,
     django_filters.ModelMultipleChoiceFilter,
 )
-ID_FILTERS = (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)
 
 
 class PortalFilterBackend(DjangoFilterBackend):
-    """django-filter's backend with two rules of the API's own.
-
-    - A typed parameter sent empty (`?period_from=`) or a boolean that is not true/false (`?is_active=null`)
-      answers 400 `validation_failed`, instead of being silently ignored.
-    - An id filter naming an object you cannot see (or that does not exist) matches nothing: the list is empty,
-      as the object's own URL would answer 404. Ids cannot be probed either way.
-    """
+    """django-filter's backend, with query parameters as strict as bodies: a typed parameter sent empty
+    (`?period_from=`) or a boolean that is not true/false (`?is_active=null`) answers 400 `validation_failed`
+    instead of being silently ignored. (An id filter naming an object you cannot see answers 400, exactly as an
+    unknown id does, as it always has: ids cannot be probed.)"""
 
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
         self._check_values(request, filterset)
-        if filterset.is_valid():
-            return filterset.qs
-        if self._only_unknown_ids(request, filterset):
-            return queryset.none()
-        raise translate_validation(filterset.errors)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return filterset.qs
 
     @staticmethod
     def _check_values(request, filterset) -> None:
@@ -51,15 +45,3 @@ class PortalFilterBackend(DjangoFilterBackend):
                     errors[name] = ["Must be true or false."]
         if errors:
             raise serializers.ValidationError(errors)
-
-    @staticmethod
-    def _only_unknown_ids(request, filterset) -> bool:
-        for name, problems in filterset.form.errors.as_data().items():
-            filter_ = filterset.filters.get(name)
-            if not isinstance(filter_, ID_FILTERS):
-                return False
-            if any(problem.code != "invalid_choice" for problem in problems):
-                return False
-            if not all(value.strip().isdigit() for value in request.query_params.getlist(name)):
-                return False
-        return True

@@ -27,18 +27,19 @@ DAY = datetime.date(2025, 3, 3)  # in a closed month for every practice's time z
 
 
 @pytest.fixture(scope="module")
-def generated(live_server, tmp_path_factory):
+def generated(live_server, tmp_path_factory, django_db_blocker):
     """The client package, generated from the live schema into a temporary folder and put on the path."""
     folder = tmp_path_factory.mktemp("client")
     config = folder / "config.yml"
     config.write_text("post_hooks: []\n")  # no formatter run: what is generated is what is tested
     generator = [sys.executable, "-m", "openapi_python_client"]
-    run = subprocess.run(
-        [*generator, "generate", "--url", f"{live_server.url}/api/v1/schema/", "--meta", "none"]
-        + ["--output-path", str(folder / PACKAGE), "--config", str(config), "--fail-on-warning"],
-        capture_output=True,
-        text=True,
-    )
+    with django_db_blocker.unblock():  # the live server reads the catalogues while it builds the schema
+        run = subprocess.run(
+            [*generator, "generate", "--url", f"{live_server.url}/api/v1/schema/", "--meta", "none"]
+            + ["--output-path", str(folder / PACKAGE), "--config", str(config), "--fail-on-warning"],
+            capture_output=True,
+            text=True,
+        )
     assert run.returncode == 0, f"openapi-python-client failed:\n{run.stdout}\n{run.stderr}"
     sys.path.insert(0, str(folder))
     yield importlib.import_module(PACKAGE)

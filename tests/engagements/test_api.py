@@ -681,6 +681,7 @@ class TestServiceLinesAndMe:
         assert (data["side"], data["role"]) == ("provider", "integration")
         assert data["organization"]["name"] == "ClearView Health Services"
         assert data["token"] == {
+            "id": world.integration_token.pk,
             "name": "Call-centre feed",
             "kind": "integration",
             "prefix": world.integration_token.prefix,
