@@ -35,10 +35,11 @@ def generated(live_server, tmp_path_factory, django_db_blocker):
     config.write_text("post_hooks: []\n")  # no formatter run: what is generated is what is tested
     generator = [sys.executable, "-m", "openapi_python_client"]
     schema = folder / "schema.yaml"
-    with django_db_blocker.unblock():  # the live server reads the catalogues while it builds the schema
-        # Fetched here rather than by the generator, whose 5-second timeout a busy CI machine can exceed.
-        with urllib.request.urlopen(f"{live_server.url}/api/v1/schema/", timeout=120) as served:
-            schema.write_bytes(served.read())
+    # Fetched here rather than by the generator, whose 5-second timeout a busy CI machine can exceed; the live
+    # server reads the catalogues while it builds the schema.
+    url = f"{live_server.url}/api/v1/schema/"
+    with django_db_blocker.unblock(), urllib.request.urlopen(url, timeout=120) as served:
+        schema.write_bytes(served.read())
     run = subprocess.run(
         [*generator, "generate", "--path", str(schema), "--meta", "none"]
         + ["--output-path", str(folder / PACKAGE), "--config", str(config), "--fail-on-warning"],
