@@ -138,3 +138,11 @@ def test_the_error_codes_are_published_in_the_schema(schema_doc):
 @pytest.fixture
 def schema_doc():
     return APIClient().get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()
+
+
+def test_a_view_that_applies_its_filterset_itself_checks_parameters_as_strictly(api, world):
+    client = api.as_user(world.practice_manager)
+
+    assert_error(client.get(reverse("service-credit-list"), {"month_to": "not a date"}), 400, "validation_failed")
+    assert_error(client.get(reverse("service-credit-list"), {"engagement": "null"}), 400, "validation_failed")
+    assert client.get(reverse("service-credit-list"), {"month_to": "2026-01-31"}).status_code == 200

@@ -16,6 +16,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from bpo_portal.api.filters import strictly_filtered
 from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements import costs, pricing
 from engagements.access import engagements_for, is_portal_admin
@@ -181,7 +182,8 @@ class ServiceCreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         from slas.models import Breach  # engagements reads the SLA engine lazily (DESIGN §2)
 
         visible = costs.earning_breaches(Breach.objects.for_user(self.request.user)).order_by("-period_start", "-pk")
-        return ServiceCreditFilterSet(self.request.query_params, queryset=visible, request=self.request).qs
+        filterset = ServiceCreditFilterSet(self.request.query_params, queryset=visible, request=self.request)
+        return strictly_filtered(filterset, self.request)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.breaches())
