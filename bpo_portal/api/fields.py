@@ -148,3 +148,15 @@ class NullOnReadSchema(OpenApiSerializerFieldExtension):
         if direction == "response":
             schema["nullable"] = True
         return schema
+
+
+class StrictCharField(serializers.CharField):
+    """Text that must arrive as text: DRF's CharField would store `1.5e-208` sent for a name as "1.5e-208", and
+    the schema says string. Every ModelSerializer maps model text fields to it (see BpoPortalConfig.ready)."""
+
+    default_error_messages = {"not_text": "Must be text (a JSON string), not a number."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            self.fail("not_text")
+        return super().to_internal_value(data)

@@ -146,3 +146,14 @@ def test_a_view_that_applies_its_filterset_itself_checks_parameters_as_strictly(
     assert_error(client.get(reverse("service-credit-list"), {"month_to": "not a date"}), 400, "validation_failed")
     assert_error(client.get(reverse("service-credit-list"), {"engagement": "null"}), 400, "validation_failed")
     assert client.get(reverse("service-credit-list"), {"month_to": "2026-01-31"}).status_code == 200
+
+
+def test_a_number_sent_for_text_is_refused(api, world):
+    response = api.as_user(world.admin).patch(
+        reverse("practice-detail", args=[world.practice.pk]), {"name": 1.5}, format="json"
+    )
+
+    body = assert_error(response, 400, "validation_failed")
+    assert body["errors"] == [
+        {"field": "name", "code": "not_text", "message": "Must be text (a JSON string), not a number."}
+    ]
