@@ -19,6 +19,8 @@ try:
 except ImportError:  # pragma: no cover - psycopg2 is a dependency; SQLite-only installs still start
     psycopg2_errors = None
 
+logger = logging.getLogger(__name__)
+
 SESSION_STARTED_KEY = "_session_started_at"
 
 
@@ -41,9 +43,40 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
+class ApiErrorMiddleware:
+    """Under /api/, every error is the API's JSON error object, also where Django answers before DRF does (a
+    path no route matches, such as `/api/v1/agents/1.5/`) or a failure no view caught."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith("/api/") or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        return self._json_error(response.status_code)
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith("/api/"):
+            return None
+        if database_is_away(exception):
+            return unavailable_response(request)
+        logger.exception("Unhandled error at %s", request.path, exc_info=exception)
+        return self._json_error(500)
+
+    @staticmethod
+    def _json_error(status: int):
+        from bpo_portal.api.exceptions import ERROR_CODES, code_for_status
+
+        code = code_for_status(status)
+        return JsonResponse({"code": code, "detail": ERROR_CODES[code][1]}, status=status)
+
+
 # --- The database away: 503, never 500 -------------------------------------------------------------------------------
 
-logger = logging.getLogger("bpo_portal.unavailable")
+unavailable_logger = logging.getLogger("bpo_portal.unavailable")
 RETRY_AFTER_SECONDS = 5
 
 
@@ -83,7 +116,7 @@ class DatabaseUnavailableMiddleware:
         if error is None or response.status_code == 503:
             return response  # all well, or handler500 already answered 503 (and Django logged it as such)
         # Under DEBUG, Django answers with its debug page instead of calling handler500.
-        logger.error(
+        unavailable_logger.error(
             "Service Unavailable: %s %s met the database away (%s: %s)",
             request.method,
             request.path,

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    "bpo_portal.middleware.ApiErrorMiddleware",  # outermost but security: every /api/ error in the one JSON shape
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -329,7 +330,7 @@ REST_FRAMEWORK = {
         "bpo_portal.api.scopes.TokenScopePermission",  # an integration token reaches only what its scopes name
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "bpo_portal.api.filters.PortalFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -342,7 +343,9 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_PAGINATION_CLASS": "bpo_portal.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Write bodies are JSON; views that take a file upload (evidence) or CSV (measurements) add their parser.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "bpo_portal.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "bpo_portal.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -355,11 +358,22 @@ SPECTACULAR_SETTINGS = {
         "checkpoints, scope, pricing, service credits, costs, change requests and contract versions; the phased "
         "transition (phases, gate criteria and decisions, milestones); contacts, escalation, meetings, action "
         "items, staff feedback and reminders; provider compliance audits with their findings and corrective "
-        "actions. "
-        "Authenticate with `Authorization: Token <token>` (a personal token, or an integration token "
-        "scoped to one provider, limited to the scopes chosen when it was made). Objects outside your scope "
-        "answer 404. Requests are throttled per token and per user (`API_THROTTLE_TOKEN_RATE`, default 600/min; "
-        "`API_THROTTLE_USER_RATE`, 1200/min): past the rate the API answers 429 with `Retry-After` in seconds."
+        "actions; quality audits (scorecards, audits, disputes, calibration, action plans, sampling). "
+        "Authenticate with `Authorization: Token <token>` (`Bearer <token>` is accepted too): a personal token, "
+        "or an integration token scoped to one provider, limited to the scopes chosen when it was made. Objects "
+        "outside your scope answer 404. Requests are throttled per token and per user (`API_THROTTLE_TOKEN_RATE`, "
+        "default 600/min; `API_THROTTLE_USER_RATE`, 1200/min): past the rate the API answers 429 with "
+        "`Retry-After` in seconds.\n\n"
+        "**Lists** are pages of `{count, next, previous, results}`: 50 rows unless `page_size` says (at most "
+        "500); a page past the last answers 404; `page` and `page_size` out of range answer 400. `ordering` takes "
+        "a field (or `-field` for descending) among those each list names. Filters match exactly; an id you "
+        "cannot see matches nothing (an empty page), as an unknown one does; `period_from`/`period_to` are "
+        "inclusive dates on the "
+        "period's start; `q` searches the texts the list names.\n\n"
+        "**Errors** are one object on every 4xx and 5xx: `{code, detail, errors?}` — `code` stable and "
+        "machine-readable (the list is on the `Error` schema), `detail` one sentence, `errors` each problem with "
+        "its `field`, `code`, `message` (and `row` for the measurement ingest). The guide for integrators is "
+        "docs/integrators.md in the repository."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -368,8 +382,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # 3.1: JSON Schema proper, so "null" is a type a strict validator and a client generator both understand.
+    "OAS_VERSION": "3.1.0",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "bpo_portal.api.schema.nullable_as_json_schema",
+        "bpo_portal.api.schema.add_examples",
         "bpo_portal.api.idempotency.add_idempotency_header",
     ],
 }

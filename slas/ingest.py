@@ -230,8 +230,8 @@ class Validator:
         self.user = user
         self.errors: list[dict] = []
 
-    def error(self, number, field_name, message):
-        self.errors.append({"row": number, "field": field_name, "message": message})
+    def error(self, number, field_name, message, code="invalid"):
+        self.errors.append({"row": number, "field": field_name, "code": code, "message": message})
 
     def run(self) -> list[Row]:
         self._load_references()
@@ -243,7 +243,9 @@ class Validator:
                 continue
             key = (row.engagement_id, row.external_id)
             if key in seen:
-                self.error(number, "external_id", f"External id “{row.external_id}” is also on row {seen[key]}.")
+                self.error(
+                    number, "external_id", f"External id “{row.external_id}” is also on row {seen[key]}.", "duplicate"
+                )
                 continue
             seen[key] = number
             rows.append(row)
@@ -281,10 +283,10 @@ class Validator:
             return None
         for name in record:
             if name not in COLUMNS:
-                self.error(n, name, f"Unknown field “{name}”.")
+                self.error(n, name, f"Unknown field “{name}”.", "unknown_field")
         for name in REQUIRED:
             if record.get(name) in (None, ""):
-                self.error(n, name, "This field is required.")
+                self.error(n, name, "This field is required.", "required")
         engagement = self._engagement(n, record.get("engagement"))
         metric = self._metric(n, record.get("metric"))
         line_id = self._service_line(n, record.get("service_line"))
@@ -304,10 +306,10 @@ class Validator:
         pk = self._int(raw)
         engagement = self.engagements.get(pk)
         if engagement is None:  # unknown and out of sight read the same: nobody learns another tenant's ids
-            self.error(n, "engagement", f"No engagement with id {raw!s:.20}.")
+            self.error(n, "engagement", f"No engagement with id {raw!s:.20}.", "does_not_exist")
             return None
         if pk not in self.writable:
-            self.error(n, "engagement", f"You cannot submit measurements to engagement {pk}.")
+            self.error(n, "engagement", f"You cannot submit measurements to engagement {pk}.", "forbidden")
             return None
         return engagement
 
@@ -481,6 +483,7 @@ def plan(rows: list[Row], *, allow_corrections: bool) -> Plan:
                 {
                     "row": row.number,
                     "field": "external_id",
+                    "code": "changed",
                     "message": f"External id “{row.external_id}” was already ingested with different content. "
                     "Resend with corrections allowed to replace it.",
                 }

@@ -3,7 +3,18 @@
 from django.http import HttpResponse
 from django.template import engines
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularRedocView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
+
+# The bundles are ours (the sidecar's static files), but ReDoc's side menu still shows Redocly's logo from their
+# CDN. The browser is told to load images, fonts and data from the portal only, so it never fetches it (ReDoc
+# hides the logo when it fails to load) and nothing else can reach outside either.
+OFFLINE_POLICY = "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'"
+
+
+def offline(response):
+    response["Content-Security-Policy"] = OFFLINE_POLICY
+    return response
+
 
 # drf-spectacular's ReDoc page pulls its fonts from Google; keep everything else and let ReDoc use system fonts.
 _OFFLINE_REDOC = engines["django"].from_string(
@@ -21,4 +32,10 @@ class OfflineRedocView(SpectacularRedocView):
     @extend_schema(exclude=True)  # a page about the API, not part of it
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        return HttpResponse(_OFFLINE_REDOC.render(response.data, request))
+        return offline(HttpResponse(_OFFLINE_REDOC.render(response.data, request)))
+
+
+class OfflineSwaggerView(SpectacularSwaggerView):
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        return offline(super().get(request, *args, **kwargs))

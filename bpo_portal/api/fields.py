@@ -103,3 +103,60 @@ class CountryFieldSchema(OpenApiSerializerFieldExtension):
         if getattr(self.target, "_spectacular_annotation", None):  # dict or name-only output documents itself
             return self.target._spectacular_annotation["field"]
         return named_enum(auto_schema, "CountryEnum", list(self.target.countries), allow_blank=self.target.allow_blank)
+
+
+class TimeZoneField(serializers.ChoiceField):
+    """An IANA time zone name, checked against the zone database but documented as a string, not a 600-value enum
+    (code generators choke on one, and the database grows)."""
+
+    def __init__(self, **kwargs):
+        from zoneinfo import available_timezones
+
+        super().__init__(choices=sorted(available_timezones()), **kwargs)
+        self.error_messages["invalid_choice"] = "“{input}” is not an IANA time zone name such as America/New_York."
+
+
+class TimeZoneFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = TimeZoneField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "string",
+            "maxLength": 64,
+            "example": "America/New_York",
+            "description": "An IANA time zone name (`Area/Location`, e.g. `America/New_York`, `America/Chicago`, "
+            "`Europe/London`, or `UTC`), as in the tz database. The practice's dates — periods, due dates, "
+            "today — are in this zone.",
+        }
+
+
+class NullOnReadMixin:
+    """A field that may not be written as null but reads null for some callers (a value hidden from them)."""
+
+
+class NullOnReadDecimalField(NullOnReadMixin, serializers.DecimalField):
+    pass
+
+
+class NullOnReadSchema(OpenApiSerializerFieldExtension):
+    target_class = NullOnReadMixin
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "response":
+            schema["nullable"] = True
+        return schema
+
+
+class StrictCharField(serializers.CharField):
+    """Text that must arrive as text: DRF's CharField would store `1.5e-208` sent for a name as "1.5e-208", and
+    the schema says string. Every ModelSerializer maps model text fields to it (see BpoPortalConfig.ready)."""
+
+    default_error_messages = {"not_text": "Must be text (a JSON string), not a number."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            self.fail("not_text")
+        return super().to_internal_value(data)

@@ -83,8 +83,8 @@ class MetricCodeField(serializers.SlugRelatedField):
 
 
 class SLATargetSerializer(serializers.ModelSerializer):
-    """A level of service agreed for one metric on one engagement. Saved through `services.save_target`, which
-    checks the combination as a whole (a warning threshold on the good side, an end after the start)."""
+    """A level of service agreed for one metric on one engagement. The terms are checked as a whole: a warning
+    threshold on the good side of the target, an end after the start."""
 
     url = serializers.HyperlinkedIdentityField(view_name="slatarget-detail")
     engagement = VisibleObjectField(
@@ -156,7 +156,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
     """One stored measurement. A plain value is stored as value / 1."""
 
     metric = _code()
-    service_line = _code()
+    service_line = _code(allow_null=True, help_text="The service line's code; null when the row is for all work.")
 
     class Meta:
         model = Measurement
@@ -238,21 +238,6 @@ class IngestResultSerializer(serializers.Serializer):
     corrected = serializers.IntegerField(help_text="Rows that replaced a stored value (only with corrections=true).")
 
 
-class IngestErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(allow_null=True, help_text="1-based row number; null for the whole body.")
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
-class IngestRejectedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    errors = IngestErrorSerializer(many=True)
-
-
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 # --- Ingest batches -------------------------------------------------------------------------------------------------
 
 
@@ -326,7 +311,11 @@ class PeriodResultSerializer(serializers.ModelSerializer):
 
     engagement = serializers.IntegerField(source="target.engagement_id", read_only=True)
     metric = _code(source="target.metric")
-    service_line = _code(source="target.service_line")
+    service_line = _code(
+        source="target.service_line",
+        allow_null=True,
+        help_text="The target's service line code; null when the target judges all the engagement's work.",
+    )
     grain = EnumChoiceField(
         Grain, source="target.period", read_only=True, help_text="The target's period: day, ISO week or month."
     )

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
@@ -11,6 +11,8 @@ from rest_framework.exceptions import APIException
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
+from bpo_portal.api.exceptions import error_response
+from bpo_portal.api.schema import ErrorSerializer
 from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements.access import can_act_anywhere, engagements_for
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
@@ -44,6 +46,93 @@ from slas.models import (
 # A realistic row is 150–400 bytes; 1,000 a row leaves room for long ids and pretty-printing, and refuses a body
 # that cannot be a valid batch before a byte of it is parsed.
 MAX_BODY_BYTES = ingest.MAX_ROWS * 1000
+
+INGEST_EXAMPLES = [
+    # drf-spectacular wraps a list body's example in the list itself: this is one row of the array sent.
+    OpenApiExample(
+        "A day's service level for scheduling",
+        request_only=True,
+        value={
+            "engagement": 1,
+            "metric": "service_level",
+            "service_line": "scheduling",
+            "date": "2026-11-02",
+            "numerator": 141,
+            "denominator": 162,
+            "external_id": "acd-2026-11-02-scheduling",
+        },
+    ),
+    OpenApiExample(
+        "Accepted",
+        response_only=True,
+        status_codes=["201"],
+        value={"batch": 7, "created": 2, "duplicates": 0, "corrected": 0},
+    ),
+    OpenApiExample(
+        "Sent again: nothing new",
+        response_only=True,
+        status_codes=["201"],
+        value={"batch": 8, "created": 0, "duplicates": 2, "corrected": 0},
+    ),
+    OpenApiExample(
+        "Rejected: bad rows, nothing saved",
+        response_only=True,
+        status_codes=["400"],
+        value={
+            "code": "ingest_rejected",
+            "detail": "The batch was rejected: 2 problem(s) found. Nothing was saved.",
+            "errors": [
+                {
+                    "row": 3,
+                    "field": "value",
+                    "code": "invalid",
+                    "message": "Send a value, or a numerator and a denominator.",
+                },
+                {
+                    "row": 5,
+                    "field": "external_id",
+                    "code": "changed",
+                    "message": "External id “acd-2026-11-01” was already ingested with different content. Resend "
+                    "with corrections allowed to replace it.",
+                },
+            ],
+        },
+    ),
+]
+REMEDIATION_EXAMPLES = [
+    OpenApiExample(
+        "A plan for a missed service level",
+        request_only=True,
+        value={
+            "breach": 9,
+            "actions": "Two more agents at peak hours (7 to 10 am) and a daily call-back list.",
+            "owner": "Bea Santos",
+            "due_on": "2026-12-15",
+        },
+    ),
+]
+DECISION_EXAMPLES = [
+    OpenApiExample("Accept", request_only=True, value={"accept": True, "note": "Go ahead; report weekly."}),
+    OpenApiExample(
+        "Reject (a note is required)", request_only=True, value={"accept": False, "note": "Say which hours."}
+    ),
+    OpenApiExample(
+        "Not submitted any more",
+        response_only=True,
+        status_codes=["400"],
+        value={
+            "code": "validation_failed",
+            "detail": "This plan is accepted; only a submitted plan can be decided.",
+            "errors": [
+                {
+                    "field": None,
+                    "code": "invalid",
+                    "message": "This plan is accepted; only a submitted plan can be decided.",
+                }
+            ],
+        },
+    ),
+]
 
 
 class ReadOnlyScopedViewSet(ScopedModelViewSet):
@@ -167,13 +256,17 @@ def _is_chunked(request) -> bool:
 
 
 def _too_large() -> Response:
-    return Response(
-        {
-            "detail": f"The body is larger than {MAX_BODY_BYTES:,} bytes. A batch may hold at most "
-            f"{ingest.MAX_ROWS:,} rows; split it and resend."
-        },
-        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    return error_response(
+        "too_large",
+        f"The body is larger than {MAX_BODY_BYTES:,} bytes. A batch may hold at most {ingest.MAX_ROWS:,} rows; "
+        "split it and resend.",
     )
+
+
+def _rejected(rejected: ingest.IngestRejected) -> Response:
+    """The ingest's error list, each item {row, field, message} as ever, with a machine-readable `code` added."""
+    errors = [{**error, "code": error.get("code") or "invalid"} for error in rejected.errors]
+    return error_response("ingest_rejected", rejected.message, errors=errors)
 
 
 @extend_schema_view(
@@ -202,7 +295,12 @@ class MeasurementViewSet(ScopedModelViewSet):
             f"{ingest.MAX_ROWS:,} rows. Every row is checked; one bad row rejects the request with every problem "
             "listed and nothing is written. A row whose `external_id` was already stored with the same content "
             "counts as a duplicate; with different content it is refused unless `corrections=true`, in which case "
-            "it replaces the stored value. The periods touched are recomputed in the background."
+            "it replaces the stored value. The periods touched are recomputed in the background; the batch's "
+            "`recomputed_at` says when that finished.\n\n"
+            "**CSV alternative.** Send `Content-Type: text/csv` instead, with a header row naming the same columns "
+            "(`engagement,metric,service_line,agent,date,value,numerator,denominator,external_id`; empty cells count "
+            "as absent), e.g. `curl -H 'Content-Type: text/csv' --data-binary @day.csv …/api/v1/measurements/`. "
+            "It is answered exactly as the JSON body is."
         ),
         parameters=[
             OpenApiParameter(
@@ -212,20 +310,22 @@ class MeasurementViewSet(ScopedModelViewSet):
                 description="Replace stored rows whose content changed (same external id).",
             )
         ],
-        request={
-            "application/json": serializers.MeasurementRowSerializer(many=True),
-            "text/csv": OpenApiTypes.STR,
-        },
+        # CSV is described in words rather than as a second request media type: client generators cannot yet
+        # build a working call from an operation that offers a JSON array or a string body.
+        request={"application/json": serializers.MeasurementRowSerializer(many=True)},
+        examples=INGEST_EXAMPLES,
         responses={
             201: serializers.IngestResultSerializer,
-            400: OpenApiResponse(serializers.IngestRejectedSerializer, description="Bad rows: nothing was saved."),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="`ingest_rejected`: bad rows, each listed in `errors` with its `row`, `field`, `code` "
+                "and `message`; nothing was saved. (`validation_failed` for a bad `corrections` parameter.)",
+            ),
             409: OpenApiResponse(
-                serializers.DetailSerializer,
-                description="Another request stored some of the same external ids at the same moment; resend.",
+                description="`conflict`: another request stored some of the same external ids at the same moment; "
+                "resend."
             ),
-            413: OpenApiResponse(
-                serializers.DetailSerializer, description=f"More than {ingest.MAX_ROWS:,} rows, or a body too large."
-            ),
+            413: OpenApiResponse(description=f"`too_large`: more than {ingest.MAX_ROWS:,} rows, or a body too large."),
         },
     )
     def create(self, request, *args, **kwargs):
@@ -240,11 +340,11 @@ class MeasurementViewSet(ScopedModelViewSet):
         except BodyTooLarge:
             return _too_large()
         except ingest.IngestRejected as rejected:
-            return Response({"detail": rejected.message, "errors": rejected.errors}, status=status.HTTP_400_BAD_REQUEST)
+            return _rejected(rejected)
         except ingest.TooManyRows as too_many:
-            return Response({"detail": too_many.message}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+            return error_response("too_large", too_many.message)
         except ingest.IngestConflict as conflict:
-            return Response({"detail": conflict.message}, status=status.HTTP_409_CONFLICT)
+            return error_response("conflict", conflict.message)
         return Response(
             {
                 "batch": result.batch.pk,
@@ -368,6 +468,7 @@ class BreachViewSet(ReadOnlyScopedViewSet):
     create=extend_schema(
         summary="Propose a remediation plan for a breach (the provider's managers)",
         description="A breach has at most one plan in progress; after a rejection the provider proposes a new one.",
+        examples=REMEDIATION_EXAMPLES,
         responses={201: serializers.RemediationPlanSerializer, 400: INVALID, 403: FORBIDDEN},
     ),
 )
@@ -416,8 +517,16 @@ class RemediationPlanViewSet(ScopedModelViewSet):
 
     @extend_schema(
         summary="Accept or reject a submitted plan (the practice's managers)",
+        description="The plan must be submitted. Rejecting needs a `note` saying why; the provider then proposes a "
+        "new plan. Accepting lets the provider carry it out and report it done.",
         request=serializers.RemediationDecisionSerializer,
-        responses={200: serializers.RemediationPlanSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=DECISION_EXAMPLES,
+        responses={
+            200: serializers.RemediationPlanSerializer,
+            400: OpenApiResponse(ErrorSerializer, description=INVALID.description),
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def decision(self, request, pk=None):

@@ -20,6 +20,7 @@ from engagements.models import (
     ServiceLine,
 )
 from tests import factories
+from tests.api_errors import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ class TestPractices:
         response = api.as_user(world.admin).post(url("practice-list"), {"name": world.other_practice.name})
 
         assert response.status_code == 400
-        assert "name" in response.data
+        assert "name" in field_errors(response)
 
 
 # --- Providers --------------------------------------------------------------------------------------------------------
@@ -240,7 +241,7 @@ class TestEngagementCreation:
         )
 
         assert response.status_code == 400
-        assert response.data["practice"] == [
+        assert field_errors(response)["practice"] == [
             f"There is no practice with id {world.other_practice.pk} that you can choose."
         ]
         assert Engagement.objects.count() == before
@@ -254,7 +255,7 @@ class TestEngagementCreation:
         )
 
         assert response.status_code == 400
-        assert response.data["provider"] == ["You can only start engagements for your own provider."]
+        assert field_errors(response)["provider"] == ["You can only start engagements for your own provider."]
         assert Engagement.objects.count() == before
 
     def test_a_counterpart_practice_a_provider_sees_is_still_not_a_practice_managers_to_choose(self, api, world):
@@ -268,7 +269,7 @@ class TestEngagementCreation:
         )
 
         assert response.status_code == 400
-        assert "practice" in response.data
+        assert "practice" in field_errors(response)
         assert not Engagement.objects.filter(name="Sneaky").exists()
 
     def test_an_unknown_service_line_code_is_refused_and_nothing_is_written(self, api, world):
@@ -285,7 +286,7 @@ class TestEngagementCreation:
         )
 
         assert response.status_code == 400
-        assert "“frame_styling” is not a service line" in response.data["service_lines"][0]
+        assert "“frame_styling” is not a service line" in field_errors(response)["service_lines"][0]
         assert Engagement.objects.count() == before
 
     def test_a_duplicate_name_for_the_same_pair_is_refused_with_the_constraint_message(self, api, world):
@@ -332,7 +333,7 @@ class TestEngagementUpdates:
         )
 
         assert response.status_code == 400
-        assert "stays with its practice" in response.data["practice"][0]
+        assert "stays with its practice" in field_errors(response)["practice"][0]
         world.engagement.refresh_from_db()
         assert world.engagement.practice == world.practice
 
@@ -382,7 +383,7 @@ class TestEngagementStatus:
         )
 
         assert response.status_code == 400
-        assert response.data["detail"] == [
+        assert field_errors(response)["detail"] == [
             "An engagement in Vetting cannot move to Steady state. Allowed: Contracting, Ended."
         ]
         world.engagement.refresh_from_db()
@@ -398,7 +399,7 @@ class TestEngagementStatus:
         )
 
         assert response.status_code == 400
-        assert response.data["detail"] == ["Record the contract before the transition starts."]
+        assert field_errors(response)["detail"] == ["Record the contract before the transition starts."]
 
     def test_an_unknown_status_is_refused(self, api, world):
         response = api.as_user(world.practice_manager).post(
@@ -406,7 +407,7 @@ class TestEngagementStatus:
         )
 
         assert response.status_code == 400
-        assert "status" in response.data
+        assert "status" in field_errors(response)
 
     def test_staff_cannot_change_the_status(self, api, world):
         response = api.as_user(world.practice_staff).post(
@@ -468,7 +469,7 @@ class TestContract:
         )
 
         assert response.status_code == 400
-        assert response.data["evaluation_months"] == ["The evaluation period must be between 6 and 12 months."]
+        assert field_errors(response)["evaluation_months"] == ["The evaluation period must be between 6 and 12 months."]
         assert not Contract.objects.filter(engagement=world.engagement).exists()
 
     def test_a_contract_that_ends_before_it_starts_is_refused_and_nothing_is_written(self, api, world):
@@ -477,7 +478,7 @@ class TestContract:
         )
 
         assert response.status_code == 400
-        assert response.data["detail"] == ["The contract must end after it starts."]
+        assert field_errors(response)["detail"] == ["The contract must end after it starts."]
         assert not Contract.objects.filter(engagement=world.engagement).exists()
 
     def test_an_amendment_that_breaks_the_terms_leaves_the_contract_as_it_was(self, api, world):
@@ -533,7 +534,7 @@ class TestAgentAssignment:
         )
 
         assert response.status_code == 400
-        assert response.data["agent"] == ["Only the engagement's provider's own agents can be assigned to it."]
+        assert field_errors(response)["agent"] == ["Only the engagement's provider's own agents can be assigned to it."]
 
     def test_an_agent_out_of_the_manager_s_sight_is_not_a_choice(self, api, world):
         response = api.as_user(world.provider_manager).post(
@@ -549,7 +550,7 @@ class TestAgentAssignment:
         )
 
         assert response.status_code == 400
-        assert response.data["agent"] == ["Ana Reyes is already assigned to this engagement."]
+        assert field_errors(response)["agent"] == ["Ana Reyes is already assigned to this engagement."]
 
     def test_unassigning_an_agent_who_is_not_on_the_engagement_answers_404(self, api, world):
         agent = factories.make_agent(world.provider)
@@ -594,7 +595,7 @@ class TestAgents:
         )
 
         assert response.status_code == 400
-        assert response.data["provider"] == ["You can only add agents to your own provider."]
+        assert field_errors(response)["provider"] == ["You can only add agents to your own provider."]
         assert not Agent.objects.filter(full_name="Carla Diaz").exists()
 
     def test_a_portal_admin_must_say_which_provider_an_agent_works_for(self, api, world):
@@ -680,6 +681,7 @@ class TestServiceLinesAndMe:
         assert (data["side"], data["role"]) == ("provider", "integration")
         assert data["organization"]["name"] == "ClearView Health Services"
         assert data["token"] == {
+            "id": world.integration_token.pk,
             "name": "Call-centre feed",
             "kind": "integration",
             "prefix": world.integration_token.prefix,

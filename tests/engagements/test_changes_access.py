@@ -11,6 +11,7 @@ from auditlog.models import LogEntry
 
 from engagements.models import ChangeRequest, ContractVersion, Notification, ServiceLine
 from engagements.services import changes
+from tests.api_errors import field_errors
 from tests.engagements.changes_helpers import add_billing, signed_contract
 from tests.test_access_matrix import (
     API_PERSONAS,
@@ -178,14 +179,14 @@ def test_the_api_refuses_a_change_that_does_not_fit_on_its_field(world, objects,
         format="json",
     )
     assert response.status_code == 400
-    assert "not in the contract's scope" in response.json()["service_line"][0]
+    assert "not in the contract's scope" in field_errors(response)["service_line"][0]
 
 
 def test_rejecting_through_the_api_needs_a_note(world, objects, api):
     response = api.as_user(world.practice_manager).post(
         f"/api/v1/change-requests/{objects['pending']}/reject/", {}, format="json"
     )
-    assert response.status_code == 400 and "note" in response.json()
+    assert response.status_code == 400 and "note" in field_errors(response)
 
 
 @pytest.mark.parametrize("rows", [3, 30])

@@ -16,6 +16,7 @@ from engagements.choices import Side
 from engagements.models import ActionItem, EscalationLevel, Feedback, Meeting, MeetingCadence
 from engagements.services import communication
 from tests import factories
+from tests.api_errors import field_errors
 from tests.engagements.communication_fixtures import (
     TODAY,
     cadence,  # noqa: F401 - a fixture
@@ -272,7 +273,7 @@ def test_an_escalation_level_with_another_engagements_contact_answers_400(comms,
         {"engagement": comms.world.engagement.pk, "level": 5, "contact": stranger.pk, "response_hours": 2},
         format="json",
     )
-    assert response.status_code == 400 and "contact" in response.json()
+    assert response.status_code == 400 and "contact" in field_errors(response)
     assert EscalationLevel.objects.count() == 2
 
 

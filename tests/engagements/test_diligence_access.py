@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from engagements.models import Certification, DueDiligenceReview
 from engagements.services import diligence
 from tests import factories
+from tests.api_errors import field_errors
 from tests.test_access_matrix import (
     API_PERSONAS,
     DIRECTORY,
@@ -173,7 +174,7 @@ def test_a_certificate_is_uploaded_as_multipart_and_a_bad_file_is_refused(world,
     bad = client.post(
         "/api/v1/certifications/", {**data, "evidence": SimpleUploadedFile("x.pdf", b"nope")}, format="multipart"
     )
-    assert bad.status_code == 400 and "not a real PDF" in str(bad.data["evidence"])
+    assert bad.status_code == 400 and "not a real PDF" in str(field_errors(bad)["evidence"])
     good = client.post(
         "/api/v1/certifications/", {**data, "evidence": SimpleUploadedFile("h.pdf", PDF)}, format="multipart"
     )

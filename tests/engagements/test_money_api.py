@@ -9,6 +9,7 @@ import pytest
 from engagements import costs
 from engagements.choices import PricingBasis
 from engagements.models import Contract, ContractScope, VolumeTier
+from tests.api_errors import field_errors
 from tests.engagements.money_helpers import breach, contract_for, line, push_volumes, target
 
 pytestmark = pytest.mark.django_db
@@ -47,12 +48,12 @@ def test_a_rule_is_refused_on_its_field_and_writes_nothing(api, world, priced):
         "/api/v1/contract-scope/", {"contract": priced.pk, "service_line": "billing", "basis": "per_unit"}
     )
     assert response.status_code == 400
-    assert response.json() == {"unit_rate": ["A line charged per unit needs a rate per unit."]}
+    assert field_errors(response) == {"unit_rate": ["A line charged per unit needs a rate per unit."]}
     claims = ContractScope.objects.get(service_line__code="claims")
     response = client.post("/api/v1/volume-tiers/", {"scope": claims.pk, "from_volume": 1000, "unit_rate": "1"})
-    assert response.status_code == 400 and "from_volume" in response.json()
+    assert response.status_code == 400 and "from_volume" in field_errors(response)
     response = client.patch(f"/api/v1/contract-pricing/{priced.pk}/", {"pricing_model": "hourly"})
-    assert response.status_code == 400 and "pricing_model" in response.json()
+    assert response.status_code == 400 and "pricing_model" in field_errors(response)
     assert ContractScope.objects.count() == before and VolumeTier.objects.count() == 1
     assert Contract.objects.get(pk=priced.pk).pricing_model == "hybrid"
 
@@ -62,7 +63,7 @@ def test_a_signed_contract_is_amended_only_by_change_request(api, world, priced)
     client = api.as_user(world.practice_manager)
     response = client.patch(f"/api/v1/contract-pricing/{priced.pk}/", {"account_management_fee": "1.00"})
     assert response.status_code == 400
-    assert "only through an approved change request" in response.json()["detail"][0]
+    assert "only through an approved change request" in field_errors(response)["detail"][0]
     claims = ContractScope.objects.get(service_line__code="claims")
     assert client.delete(f"/api/v1/contract-scope/{claims.pk}/").status_code == 400
     assert ContractScope.objects.filter(pk=claims.pk).exists()

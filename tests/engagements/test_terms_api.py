@@ -11,6 +11,7 @@ from django.utils import timezone
 from engagements import services
 from engagements.models import Checkpoint, Contract
 from tests import factories
+from tests.api_errors import field_errors
 from tests.engagements.test_terms_services import make_breach
 
 pytestmark = pytest.mark.django_db
@@ -63,17 +64,17 @@ class TestContracts:
             reverse("contract-list"), {**TERMS, "engagement": world.engagement.pk}, format="json"
         )
         assert response.status_code == 400
-        assert "already has a contract" in str(response.data["engagement"])
+        assert "already has a contract" in str(field_errors(response)["engagement"])
 
     def test_bad_terms_are_refused_with_a_message_and_change_nothing(self, api, world, running):
         client = api.as_user(world.practice_manager)
         url = reverse("contract-detail", args=[running.pk])
         short = client.patch(url, {"evaluation_months": 5}, format="json")
         assert short.status_code == 400
-        assert short.data["evaluation_months"] == ["The evaluation period must be between 6 and 12 months."]
+        assert field_errors(short)["evaluation_months"] == ["The evaluation period must be between 6 and 12 months."]
         backwards = client.patch(url, {"ends_on": "2020-01-01"}, format="json")
         assert backwards.status_code == 400
-        assert backwards.data["detail"] == ["The contract must end after it starts."]
+        assert field_errors(backwards)["detail"] == ["The contract must end after it starts."]
         assert Contract.objects.get(pk=running.pk).ends_on == running.ends_on
 
     def test_computed_fields_are_read_only_and_the_engagement_stays(self, api, world, running):
@@ -129,7 +130,7 @@ class TestCheckpoints:
         first, second = contract.checkpoints.order_by("due_on")
         client = api.as_user(world.practice_manager)
         bare = client.post(reverse("checkpoint-outcome", args=[first.pk]), {"outcome": "conditions"}, format="json")
-        assert bare.status_code == 400 and "conditions" in str(bare.data["notes"])
+        assert bare.status_code == 400 and "conditions" in str(field_errors(bare)["notes"])
         early = client.post(reverse("checkpoint-outcome", args=[second.pk]), {"outcome": "continue"}, format="json")
         assert early.status_code == 400 and "on or after that day" in str(early.data["detail"])
         pending = client.post(reverse("checkpoint-outcome", args=[first.pk]), {"outcome": "pending"}, format="json")

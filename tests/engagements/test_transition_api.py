@@ -6,6 +6,7 @@ import pytest
 
 from engagements.models import GateDecision, Milestone, ServiceLine, TransitionPhase
 from tests import factories
+from tests.api_errors import field_errors
 from tests.engagements import transition_fixtures
 
 pytestmark = pytest.mark.django_db
@@ -53,20 +54,20 @@ class TestGateDecision:
     def test_go_on_a_gate_that_is_not_ready_is_refused_with_the_reason(self, api, world, started):
         response = api.as_user(world.practice_manager).post(self.url(started), {"outcome": "go"}, format="json")
         assert response.status_code == 400
-        assert "not ready" in response.json()["detail"][0]
+        assert "not ready" in field_errors(response)["detail"][0]
         started.first.refresh_from_db()
         assert started.first.is_active and not GateDecision.objects.exists()
 
     def test_no_go_needs_a_note(self, api, world, started):
         client = api.as_user(world.practice_manager)
         response = client.post(self.url(started), {"outcome": "no_go"}, format="json")
-        assert response.status_code == 400 and "note" in response.json()
+        assert response.status_code == 400 and "note" in field_errors(response)
         response = client.post(self.url(started), {"outcome": "no_go", "note": "Two more weeks"}, format="json")
         assert response.status_code == 201 and response.json()["note"] == "Two more weeks"
 
     def test_an_unknown_outcome_is_refused(self, api, world, started):
         response = api.as_user(world.practice_manager).post(self.url(started), {"outcome": "maybe"}, format="json")
-        assert response.status_code == 400 and "outcome" in response.json()
+        assert response.status_code == 400 and "outcome" in field_errors(response)
 
 
 class TestPlanning:
@@ -81,7 +82,7 @@ class TestPlanning:
             },
             format="json",
         )
-        assert response.status_code == 400 and "planned_end" in response.json()
+        assert response.status_code == 400 and "planned_end" in field_errors(response)
         assert not TransitionPhase.objects.exists()
 
     def test_a_phase_is_created_last_with_its_service_lines(self, api, world, plan):
@@ -118,7 +119,7 @@ class TestPlanning:
         response = client.post("/api/v1/transition-phases/start/", {"engagement": world.engagement.pk})
         assert response.status_code == 200 and response.json()[0]["status"] == "active"
         response = client.post("/api/v1/transition-phases/start/", {"engagement": world.engagement.pk})
-        assert response.status_code == 400 and "already started" in response.json()["detail"][0]
+        assert response.status_code == 400 and "already started" in field_errors(response)["detail"][0]
 
     def test_the_provider_cannot_use_the_plan_actions(self, api, world):
         response = api.as_user(world.provider_manager).post(
@@ -170,7 +171,7 @@ class TestCriteriaAndMilestones:
             {"phase": plan.first.pk, "title": "X", "owner_user": world.outsider.pk, "due_on": "2026-01-01"},
             format="json",
         )
-        assert response.status_code == 400 and "owner_user" in response.json()
+        assert response.status_code == 400 and "owner_user" in field_errors(response)
 
 
 def grow(plan, n):

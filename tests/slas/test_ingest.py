@@ -92,7 +92,7 @@ def test_a_duplicate_external_id_inside_a_batch_is_rejected(sla):
     with pytest.raises(IngestRejected) as rejected:
         sla.push([good(sla, external_id="a-1"), good(sla, external_id="a-1")])
     assert rejected.value.errors == [
-        {"row": 2, "field": "external_id", "message": "External id “a-1” is also on row 1."}
+        {"row": 2, "field": "external_id", "code": "duplicate", "message": "External id “a-1” is also on row 1."}
     ]
 
 
@@ -175,7 +175,7 @@ def test_csv_and_json_parse_to_the_same_rows(sla, world):
     with pytest.raises(IngestRejected) as rejected:
         sla.push(rows)
     assert rejected.value.errors == [
-        {"row": 2, "field": "value", "message": "Send a value, or a numerator and a denominator."}
+        {"row": 2, "field": "value", "code": "invalid", "message": "Send a value, or a numerator and a denominator."}
     ]
 
 

@@ -28,7 +28,7 @@ class PersonSerializer(serializers.Serializer):
         return display_name(obj)
 
 
-class RatingSerializer(serializers.Serializer):
+class CalibrationScoreSerializer(serializers.Serializer):
     value = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     na = serializers.BooleanField(required=False, default=False)
     comment = serializers.CharField(required=False, allow_blank=True, help_text="Do not enter patient details.")
@@ -156,7 +156,7 @@ class CalibrationSessionCreateSerializer(serializers.Serializer):
 
 
 class ScoresSerializer(serializers.Serializer):
-    ratings = serializers.DictField(child=RatingSerializer(), help_text="{criterion id: {value, na, comment}}")
+    ratings = serializers.DictField(child=CalibrationScoreSerializer(), help_text="{criterion id: {value, na, comment}}")
     submit = serializers.BooleanField(default=False, help_text="Score for good; the others' scores then show.")
 
 

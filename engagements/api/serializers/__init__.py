@@ -5,7 +5,7 @@ from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bpo_portal.api.fields import EnumChoiceField, SummaryRelatedField
+from bpo_portal.api.fields import EnumChoiceField, NullOnReadDecimalField, SummaryRelatedField, TimeZoneField
 from engagements import services
 from engagements.access import is_portal_admin, membership_of
 from engagements.choices import AgentStatus, EngagementStatus, PracticeKind, Role, ServiceCategory, Side
@@ -78,7 +78,8 @@ class PracticeSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="practice-detail")
     kind = EnumChoiceField(PracticeKind, required=False)
     locations = LocationSerializer(many=True, read_only=True)
-    in_house_monthly_cost = serializers.DecimalField(
+    timezone = TimeZoneField(required=False)
+    in_house_monthly_cost = NullOnReadDecimalField(
         max_digits=12,
         decimal_places=2,
         min_value=0,
@@ -288,6 +289,7 @@ class ContractSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contract
         fields = [
+            "id",
             "starts_on",
             "ends_on",
             "evaluation_months",
@@ -405,6 +407,7 @@ class OrganizationSummarySerializer(serializers.Serializer):
 
 
 class TokenSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     name = serializers.CharField()
     kind = serializers.CharField()
     prefix = serializers.CharField()
@@ -412,6 +415,8 @@ class TokenSummarySerializer(serializers.Serializer):
 
 class MeSerializer(serializers.ModelSerializer):
     """The caller: who they are, which side and organisation they belong to, and their role there."""
+
+    email = serializers.CharField(read_only=True, help_text="The caller's e-mail address; empty when none is set.")
 
     full_name = serializers.SerializerMethodField()
     is_portal_admin = serializers.SerializerMethodField()
@@ -475,4 +480,4 @@ class MeSerializer(serializers.ModelSerializer):
         token = getattr(request, "auth", None)
         if token is None or not hasattr(token, "prefix"):
             return None
-        return {"name": token.name, "kind": token.kind, "prefix": token.prefix}
+        return {"id": token.pk, "name": token.name, "kind": token.kind, "prefix": token.prefix}

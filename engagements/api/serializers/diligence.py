@@ -1,6 +1,5 @@
 """Shapes of the due-diligence API: certifications (with an evidence upload) and due-diligence reviews."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -102,7 +101,7 @@ class CertificationSerializer(serializers.ModelSerializer):
         if user is not None and user.is_authenticated:
             self.fields["provider"].queryset = Provider.objects.for_user(user)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_evidence_url(self, certification) -> str | None:
         if not certification.evidence:
             return None
@@ -154,7 +153,7 @@ class DueDiligenceItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DueDiligenceItem
-        fields = ["key", "label", "weight", "rating", "evidence", "date_value", "number_value", "updated_at"]
+        fields = ["id", "key", "label", "weight", "rating", "evidence", "date_value", "number_value", "updated_at"]
         read_only_fields = fields
 
 
@@ -194,7 +193,7 @@ class DueDiligenceDecisionRecordSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DueDiligenceDecisionRecord
-        fields = ["decision", "conditions", "score", "decided_by", "decided_at"]
+        fields = ["id", "decision", "conditions", "score", "decided_by", "decided_at"]
         read_only_fields = fields
 
     def get_decided_by(self, record) -> str | None:

@@ -12,15 +12,58 @@ from rest_framework.response import Response
 from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements import services
 from engagements.access import is_portal_admin, manages_a_provider
+from engagements.access_log import AccessKind, record_access
 from engagements.api import serializers
+from engagements.api.serializers.money import CostReportSerializer
+from engagements.api.serializers.terms import TerminationEligibilitySerializer
+from engagements.costs import cost_report
 from engagements.filters import AgentFilterSet, EngagementFilterSet, PracticeFilterSet, ProviderFilterSet
 from engagements.models import Agent, AgentAssignment, Contract, Engagement, Practice, Provider, ServiceLine
+from engagements.services.terms import termination_eligibility
 
 NOT_FOUND = OpenApiResponse(description="Not found, or not yours to see.")
+
+COSTS_DESCRIPTION = (
+    "Projected (from the scope) and actual (from measured volumes) monthly cost since the contract started, "
+    "service credits, net cost, and — for the practice and portal admins only — the practice's in-house monthly "
+    "cost and the savings (null for the provider). Lists volume measured for service lines outside the contract's "
+    "scope as possible unagreed scope. 404 (`not_found`) when the engagement has no contract yet."
+)
+TERMINATION_DESCRIPTION = (
+    "After the evaluation period, a practice may end the contract without penalty when the SLAs were missed; "
+    "this says whether that holds today and lists the breaches it rests on. 404 (`not_found`) when the "
+    "engagement has no contract yet."
+)
+
+
+def contract_of(engagement) -> Contract:
+    contract = Contract.objects.filter(engagement=engagement).select_related("engagement__practice").first()
+    if contract is None:
+        raise NotFound("No contract has been recorded for this engagement yet.")
+    return contract
+
+
+def cost_report_of(engagement, request):
+    """The engagement's cost report, its reading recorded in the access log (both of its API paths)."""
+    contract = contract_of(engagement)
+    record_access(request, AccessKind.COST_PAGE, contract, engagement=engagement)
+    return cost_report(contract, request.user)
+
+
+def termination_eligibility_of(contract, context) -> dict:
+    eligibility = termination_eligibility(contract)
+    data = {**eligibility.__dict__, "found": eligibility.found}
+    return TerminationEligibilitySerializer(data, context=context).data
+
+
 FORBIDDEN = OpenApiResponse(description="You can see this but not do that.")
 INVALID = OpenApiResponse(description="The request breaks a rule; the body says which and why.")
 
 
+@extend_schema_view(
+    list=extend_schema(summary="The service-line catalogue"),
+    retrieve=extend_schema(summary="One service line, by code"),
+)
 class ServiceLineViewSet(viewsets.ReadOnlyModelViewSet):
     """The catalogue of service lines a practice can outsource, in the order a transition usually takes them."""
 
@@ -159,6 +202,31 @@ class EngagementViewSet(ScopedModelViewSet):
         return Response(serializer.data, status=status.HTTP_200_OK if contract else status.HTTP_201_CREATED)
 
     @extend_schema(
+        summary="The engagement's costs, month by month",
+        description=COSTS_DESCRIPTION,
+        responses={200: CostReportSerializer, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def costs(self, request, pk=None):
+        return Response(CostReportSerializer(cost_report_of(self.get_object(), request)).data)
+
+    @extend_schema(
+        summary="Whether the practice may end the engagement's contract without penalty today",
+        description=TERMINATION_DESCRIPTION,
+        responses={200: TerminationEligibilitySerializer, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="termination-eligibility",
+        url_name="termination-eligibility",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def termination_eligibility(self, request, pk=None):
+        return Response(termination_eligibility_of(contract_of(self.get_object()), self.get_serializer_context()))
+
+    @extend_schema(
         methods=["GET"],
         summary="The agents working on the engagement",
         responses={200: serializers.AgentAssignmentSerializer(many=True), 404: NOT_FOUND},
@@ -219,6 +287,7 @@ class AgentViewSet(ScopedModelViewSet):
         return True  # whoever may change the agent (their provider's managers) may remove them
 
 
+@extend_schema_view(get=extend_schema(summary="Who you are: your side, organisation, role and token"))
 class MeView(generics.RetrieveAPIView):
     """Who am I: the signed-in user or token identity, their side, organisation and role."""
 

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from bpo_portal.api.viewsets import ScopedModelViewSet
@@ -17,6 +17,10 @@ from engagements.models import Certification, DueDiligenceDecisionRecord, DueDil
 from engagements.services import diligence as services
 
 CERTIFICATION = {200: serializers.CertificationSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND}
+# A certification carries a file, so creating and replacing one is documented as multipart (JSON without the file
+# is accepted too); changing some of its fields is documented as JSON (multipart is accepted to replace the file).
+MULTIPART = {"multipart/form-data": serializers.CertificationSerializer}
+JSON = {"application/json": serializers.CertificationSerializer}
 
 
 @extend_schema_view(
@@ -26,11 +30,23 @@ CERTIFICATION = {200: serializers.CertificationSerializer, 400: INVALID, 403: FO
     ),
     create=extend_schema(
         summary="Record a certification (the provider's managers)",
-        description="Send `multipart/form-data` to include the evidence file (PDF, PNG or JPEG, up to 10 MB).",
+        description="Send `multipart/form-data` to include the evidence file (PDF, PNG or JPEG, up to 10 MB); "
+        "`application/json` without the file is accepted too.",
+        request=MULTIPART,
         responses={201: serializers.CertificationSerializer, 400: INVALID, 403: FORBIDDEN},
     ),
-    update=extend_schema(summary="Replace a certification (the provider's managers)", responses=CERTIFICATION),
-    partial_update=extend_schema(summary="Change a certification (the provider's managers)", responses=CERTIFICATION),
+    update=extend_schema(
+        summary="Replace a certification (the provider's managers)",
+        description="`multipart/form-data` (with or without a new evidence file), or `application/json` without one.",
+        request=MULTIPART,
+        responses=CERTIFICATION,
+    ),
+    partial_update=extend_schema(
+        summary="Change a certification (the provider's managers)",
+        description="JSON with the fields to change; send `multipart/form-data` instead to replace the evidence file.",
+        request=JSON,
+        responses=CERTIFICATION,
+    ),
     destroy=extend_schema(
         summary="Delete a certification and its evidence (the provider's managers)",
         responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND},
@@ -43,7 +59,7 @@ class CertificationViewSet(ScopedModelViewSet):
     queryset = Certification.objects.select_related("provider")
     serializer_class = serializers.CertificationSerializer
     filterset_class = CertificationFilterSet
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser, MultiPartParser]
     ordering_fields = ["expires_on", "issued_on", "kind", "created_at", "updated_at"]
     ordering = ["provider__name", "expires_on", "pk"]
     denied_message = "Only the provider's own managers change its certifications."

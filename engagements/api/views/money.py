@@ -16,12 +16,13 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from bpo_portal.api.filters import strictly_filtered
 from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements import costs, pricing
 from engagements.access import engagements_for, is_portal_admin
-from engagements.access_log import AccessKind, AccessLoggedViewSetMixin, record_access
+from engagements.access_log import AccessKind, AccessLoggedViewSetMixin
 from engagements.api.serializers import money as serializers
-from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
+from engagements.api.views import COSTS_DESCRIPTION, FORBIDDEN, INVALID, NOT_FOUND, cost_report_of
 from engagements.choices import TokenScope
 from engagements.filters.money import (
     ContractPricingFilterSet,
@@ -191,7 +192,8 @@ class ServiceCreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         visible = costs.earning_breaches(evidence.breaches().for_user(self.request.user)).order_by(
             "-period_start", "-pk"
         )
-        return ServiceCreditFilterSet(self.request.query_params, queryset=visible, request=self.request).qs
+        filterset = ServiceCreditFilterSet(self.request.query_params, queryset=visible, request=self.request)
+        return strictly_filtered(filterset, self.request)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.breaches())
@@ -211,11 +213,9 @@ class ServiceCreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
 @extend_schema_view(
     retrieve=extend_schema(
-        summary="An engagement's costs month by month, by engagement id",
-        description="Projected (from the scope) and actual (from measured volumes) monthly cost since the contract "
-        "started, service credits, net cost, and — for the practice and portal admins only — the practice's "
-        "in-house monthly cost and the savings (null for the provider). Lists volume measured for service lines "
-        "outside the contract's scope as possible unagreed scope. 404 when the engagement has no contract.",
+        summary="An engagement's costs, by engagement id (alias of /engagements/{id}/costs/)",
+        description="The same report as `GET /api/v1/engagements/{id}/costs/`, which is the canonical path; this "
+        "one is kept for existing integrations. Takes an **engagement** id.\n\n" + COSTS_DESCRIPTION,
         parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="An engagement id.")],
         responses={200: serializers.CostReportSerializer, 404: NOT_FOUND},
     ),
@@ -234,8 +234,4 @@ class CostViewSet(viewsets.GenericViewSet):
         engagement = get_object_or_404(
             Engagement.objects.for_user(request.user).select_related("practice"), pk=pk if str(pk).isdigit() else 0
         )
-        contract = Contract.objects.filter(engagement=engagement).select_related("engagement__practice").first()
-        if contract is None:
-            raise NotFound("No contract has been recorded for this engagement yet.")
-        record_access(request, AccessKind.COST_PAGE, contract, engagement=engagement)
-        return Response(self.get_serializer(costs.cost_report(contract, request.user)).data)
+        return Response(self.get_serializer(cost_report_of(engagement, request)).data)

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements.access import engagements_for, is_portal_admin
 from engagements.api.serializers import terms as serializers
-from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
+from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND, termination_eligibility_of
 from engagements.choices import TokenScope
 from engagements.filters.terms import CheckpointFilterSet, ContractFilterSet
 from engagements.models import Checkpoint, Contract
@@ -63,7 +63,9 @@ class ContractViewSet(ScopedModelViewSet):
         super().perform_create(serializer)
 
     @extend_schema(
-        summary="Whether the practice may end the contract without penalty today, with the breaches as evidence",
+        summary="Whether the practice may end the contract without penalty today, by contract id",
+        description="The same answer as `GET /api/v1/engagements/{id}/termination-eligibility/` (the canonical "
+        "path, by engagement id), here by **contract** id, as the contract's own sub-resource.",
         responses={200: serializers.TerminationEligibilitySerializer, 404: NOT_FOUND},
     )
     @action(
@@ -75,10 +77,7 @@ class ContractViewSet(ScopedModelViewSet):
         filter_backends=[],
     )
     def termination_eligibility(self, request, pk=None):
-        eligibility = terms.termination_eligibility(self.get_object())
-        data = {**eligibility.__dict__, "found": eligibility.found}
-        context = self.get_serializer_context()
-        return Response(serializers.TerminationEligibilitySerializer(data, context=context).data)
+        return Response(termination_eligibility_of(self.get_object(), self.get_serializer_context()))
 
 
 @extend_schema_view(
