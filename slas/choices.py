@@ -59,3 +59,4 @@ class RemediationStatus(models.TextChoices):
 class IngestSource(models.TextChoices):
     API = "api", "API"
     UPLOAD = "upload", "CSV upload"
+    BACKFILL = "backfill", "Backfill"
