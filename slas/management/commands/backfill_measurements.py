@@ -53,7 +53,8 @@ class Command(BaseCommand):
             details = "".join(
                 f"\n  row {p['row']}, {p['field'] or '-'}: {p['message']}" for p in getattr(error, "errors", [])[:50]
             )
-            raise CommandError(f"{error}{details}\nRows before the failing batch are stored; rerun to resume.") from None
+            hint = "Rows before the failing batch are stored; rerun to resume."
+            raise CommandError(f"{error}{details}\n{hint}") from None
         finally:
             if stream is not sys.stdin:
                 stream.close()
