@@ -5,25 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engagements', '0012_engagement_sla_grace_days'),
-        ('slas', '0006_owed_recomputes'),
+        ("engagements", "0012_engagement_sla_grace_days"),
+        ("slas", "0006_owed_recomputes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ingestbatch',
-            name='source',
-            field=models.CharField(choices=[('api', 'API'), ('upload', 'CSV upload'), ('backfill', 'Backfill')], default='api', max_length=10),
+            model_name="ingestbatch",
+            name="source",
+            field=models.CharField(
+                choices=[("api", "API"), ("upload", "CSV upload"), ("backfill", "Backfill")],
+                default="api",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='measurement',
-            name='agent',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='measurements', to='engagements.agent'),
+            model_name="measurement",
+            name="agent",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="measurements",
+                to="engagements.agent",
+            ),
         ),
         migrations.AddIndex(
-            model_name='measurement',
-            index=models.Index(fields=['agent', 'date'], name='measurement_agent_date_idx'),
+            model_name="measurement",
+            index=models.Index(fields=["agent", "date"], name="measurement_agent_date_idx"),
         ),
     ]

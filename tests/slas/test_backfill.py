@@ -197,8 +197,9 @@ def test_the_command_reports_progress_and_recomputes_once(sla, world, tmp_path, 
         def flush(self):
             pass
 
-    call_command("backfill_measurements", str(path), "--as", world.provider_manager.username, "--batch-size", "10",
-                 stdout=Out())
+    call_command(
+        "backfill_measurements", str(path), "--as", world.provider_manager.username, "--batch-size", "10", stdout=Out()
+    )
     text = "".join(out)
     assert "10 rows read" in text and "20 rows read" in text and "24 rows read" in text
     assert "24 rows stored" in text
