@@ -57,17 +57,13 @@ def test_weekly_values_match_an_independent_computation(sla, world):
             rows.append(
                 sla.row("service_level", day, agent=agent.pk, numerator=rng.randint(0, offered), denominator=offered)
             )
-            rows.append(
-                sla.row("first_call_resolution", day, agent=agent.pk, numerator=rng.randint(0, 3), denominator=3)
-            )
+            resolved = rng.randint(0, 3)
+            rows.append(sla.row("first_call_resolution", day, agent=agent.pk, numerator=resolved, denominator=3))
             rows.append(sla.row("average_talk_time", day, agent=agent.pk, numerator=rng.randint(100, 9000), denominator=7))
             rows.append(sla.row("calls_handled", day, agent=agent.pk, value=rng.randint(0, 50)))
     # Weeks 4 and 5 back: no data at all for this agent.
-    rows = [
-        r
-        for r in rows
-        if not (r["agent"] == world.agent.pk and TODAY - timedelta(weeks=5) <= date.fromisoformat(r["date"]) < TODAY - timedelta(weeks=3, days=TODAY.weekday()))
-    ]
+    gap = (TODAY - timedelta(weeks=5), TODAY - timedelta(weeks=3, days=TODAY.weekday()))
+    rows = [r for r in rows if not (r["agent"] == world.agent.pk and gap[0] <= date.fromisoformat(r["date"]) < gap[1])]
     sla.push(rows)
     got = agent_weekly_values(world.agent, world.engagement, METRICS, 12, today=TODAY)
     expected = independent(world.agent, world.engagement, METRICS, 12, TODAY)
