@@ -59,7 +59,8 @@ def test_weekly_values_match_an_independent_computation(sla, world):
             )
             resolved = rng.randint(0, 3)
             rows.append(sla.row("first_call_resolution", day, agent=agent.pk, numerator=resolved, denominator=3))
-            rows.append(sla.row("average_talk_time", day, agent=agent.pk, numerator=rng.randint(100, 9000), denominator=7))
+            seconds = rng.randint(100, 9000)
+            rows.append(sla.row("average_talk_time", day, agent=agent.pk, numerator=seconds, denominator=7))
             rows.append(sla.row("calls_handled", day, agent=agent.pk, value=rng.randint(0, 50)))
     # Weeks 4 and 5 back: no data at all for this agent.
     gap = (TODAY - timedelta(weeks=5), TODAY - timedelta(weeks=3, days=TODAY.weekday()))

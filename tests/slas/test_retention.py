@@ -29,7 +29,7 @@ def aged(sla, world, settings):
 
 def record():
     return (
-        sorted(KPIValue.objects.values_list("target_id", "period_start", "numerator", "denominator", "value", "status")),
+        sorted(KPIValue.objects.values_list("target_id", "period_start", "numerator", "denominator", "value")),
         sorted(Breach.objects.values_list("pk", "period_start", "severity", "status", "value")),
     )
 
