@@ -35,10 +35,7 @@ def independent(agent, engagement, codes, weeks, today):
                 series.append((start, None))
                 continue
             n, d = sums[(code, start)]
-            if metric.aggregation == "sum":
-                value = n
-            else:
-                value = n / d * (100 if metric.is_ratio else 1)
+            value = n if metric.aggregation == "sum" else n / d * (100 if metric.is_ratio else 1)
             series.append((start, value.quantize(Decimal("0.01"))))
         expected[code] = series
     return expected
