@@ -98,7 +98,10 @@ def history_lines(world, engagements, total, days, batch_id, seed, tag="h"):
                 line_text = "\\N" if line is None else str(line)
                 for k in range(count):
                     amounts = generate(rng, quality)
-                    n, d = (amounts["value"], 1) if "value" in amounts else (amounts["numerator"], amounts["denominator"])
+                    if "value" in amounts:
+                        n, d = amounts["value"], 1
+                    else:
+                        n, d = amounts["numerator"], amounts["denominator"]
                     agent = agents[(offset + index * 7 + k) % len(agents)]
                     yield (
                         f"{engagement.pk}\t{metric_id}\t{line_text}\t{agent}\t{iso}\t{Decimal(str(n)):f}\t{d}\t"
@@ -115,8 +118,9 @@ def history_records(world, engagement, days, seed):
         iso, penalty = day.isoformat(), 0.3 if day.weekday() == 0 else 0.0
         for code, (line, generate) in base.METRICS.items():
             for agent in agents:
+                amounts = generate(rng, world.quality[engagement.pk] - penalty)
                 record = {"engagement": engagement.pk, "metric": code, "agent": agent, "date": iso,
-                          "external_id": f"bf-{code}-{iso}-{agent}", **generate(rng, world.quality[engagement.pk] - penalty)}  # fmt: skip
+                          "external_id": f"bf-{code}-{iso}-{agent}", **amounts}  # fmt: skip
                 if line:
                     record["service_line"] = line
                 yield record
@@ -243,7 +247,8 @@ def measure(world, backfill_engagement, size, args, row):
         base.execute("CREATE TABLE bench_lean (LIKE slas_measurement INCLUDING DEFAULTS INCLUDING IDENTITY)")
         base.execute("ALTER TABLE bench_lean ADD PRIMARY KEY (id)")
         base.execute(f"INSERT INTO bench_lean SELECT * FROM slas_measurement LIMIT {LEAN_ROWS}")
-        base.execute("SELECT setval(pg_get_serial_sequence('bench_lean', 'id'), (SELECT max(id) FROM slas_measurement))")
+        base.execute("SELECT setval(pg_get_serial_sequence('bench_lean', 'id'), "
+                     "(SELECT max(id) FROM slas_measurement))")  # fmt: skip
         for name, statement in keep:
             base.execute(statement.replace("slas_measurement", "bench_lean").replace(f'"{name}"', f'"{name}_lean"')
                          .replace(f"INDEX {name} ", f"INDEX {name}_lean "))  # fmt: skip
@@ -271,7 +276,9 @@ def measure(world, backfill_engagement, size, args, row):
     row["backfill recompute"] = time.perf_counter() - started
     row["backfill breaches"] = outcome.breaches_opened
     row["backfill notifications"] = Notification.objects.count() - before
-    scoped = base.HAND_SQL.replace("WHERE (t.effective_to", "WHERE t.engagement_id = %(engagement)s AND (t.effective_to")
+    scoped = base.HAND_SQL.replace(
+        "WHERE (t.effective_to", "WHERE t.engagement_id = %(engagement)s AND (t.effective_to"
+    )
 
     def hand():
         with transaction.atomic():
@@ -343,7 +350,7 @@ def main(argv=None):
         Agent(provider=extra.provider, full_name=f"Backfill agent {n}", status="live") for n in range(args.agents)
     )
     world.agents[extra.pk], world.quality[extra.pk] = [a.pk for a in agents], -0.2
-    targets = [t for t in SLATarget.objects.filter(engagement=world.engagements[0])]
+    targets = list(SLATarget.objects.filter(engagement=world.engagements[0]))
     for target in targets:
         target.pk, target.engagement = None, extra
     SLATarget.objects.bulk_create(targets)
