@@ -270,12 +270,15 @@ class Measurement(models.Model):
     numerator = models.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMALS)
     denominator = models.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMALS, default=Decimal("1"))
     external_id = models.CharField(max_length=100, help_text="The row's id in the provider's system.")
+    # Its index serves GET /api/v1/measurements/?batch=N (what one upload stored) and the PROTECT check when a
+    # batch is deleted; it costs about a tenth of a COPY (bench/README.md, scale mode).
     batch = models.ForeignKey("slas.IngestBatch", on_delete=models.PROTECT, related_name="measurements")
 
     objects = MeasurementQuerySet.as_manager()
 
     class Meta:
         constraints = [
+            # Idempotency: its index answers ingest's duplicate lookup (engagement, external id IN chunk).
             models.UniqueConstraint(
                 fields=["engagement", "external_id"],
                 name="%(app_label)s_%(class)s_unique_external_id",
