@@ -216,3 +216,27 @@ def test_the_command_refuses_an_unknown_user_and_a_bad_file(sla, world, tmp_path
     with pytest.raises(CommandError, match="colour"):
         call_command("backfill_measurements", str(bad), "--as", world.provider_manager.username)
     assert not Measurement.objects.exists()
+
+
+def test_the_input_is_read_a_batch_at_a_time(sla, world, monkeypatch):
+    """Memory is bounded by the batch, not the file: when a chunk is written, no more than one batch has been
+    read from the input."""
+    from slas import bulk
+
+    sla.target("service_level", 80, period="day")
+    pulled, seen_at_write = [0], []
+
+    def lazily(records):
+        for record in records:
+            pulled[0] += 1
+            yield record
+
+    real = bulk.insert_measurements
+
+    def spy(rows, batch):
+        seen_at_write.append((pulled[0], len(rows)))
+        return real(rows, batch)
+
+    monkeypatch.setattr(bulk, "insert_measurements", spy)
+    backfill.backfill(lazily(history(sla)), by=world.provider_manager, batch_size=5)
+    assert seen_at_write == [(5, 5), (10, 5), (15, 5), (20, 5), (24, 4)]
