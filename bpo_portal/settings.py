@@ -274,6 +274,8 @@ CELERY_REDIS_SOCKET_TIMEOUT = env_float("CELERY_BROKER_SOCKET_TIMEOUT", 2.0)
 SLA_OWED_GRACE_SECONDS = env_int("SLA_OWED_GRACE_SECONDS", 120)
 SLA_OWED_SWEEP_SECONDS = env_int("SLA_OWED_SWEEP_SECONDS", 60)
 SLA_PUBLISH_BACKOFF_SECONDS = env_int("SLA_PUBLISH_BACKOFF_SECONDS", 30)
+# Measurements older than this many whole months may be dropped by `manage.py prune_measurements` (0: keep all).
+SLA_MEASUREMENT_RETENTION_MONTHS = env_int("SLA_MEASUREMENT_RETENTION_MONTHS", 0)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sweep-owed-recomputes": {

@@ -4,6 +4,9 @@ Other apps (the SLA engine's breaches, reminders) call `notify`; the database's 
 makes a second call for the same event a no-op, however many workers try.
 """
 
+import contextlib
+import contextvars
+
 from django.db import transaction
 
 from engagements.models import Notification
@@ -17,9 +20,31 @@ KINDS = {
     "reminder": "Reminders",
 }
 
+# While `held()` is active, notify() collects its calls instead of writing them (a backfill turns thousands of
+# breach announcements into one digest per engagement, slas/backfill.py).
+_held: contextvars.ContextVar[list | None] = contextvars.ContextVar("held_notifications", default=None)
+
+
+@contextlib.contextmanager
+def held():
+    """Collect the notify() calls made inside the block, as a list of their keyword arguments (plus "users"),
+    without notifying anyone; the caller decides what to send instead."""
+    calls: list[dict] = []
+    token = _held.set(calls)
+    try:
+        yield calls
+    finally:
+        _held.reset(token)
+
 
 def notify(users, *, key: str, title: str, body: str = "", url: str = "", engagement=None) -> int:
     """Notify each of `users` about the event `key`, unless they already were. Returns how many were new."""
+    calls = _held.get()
+    if calls is not None:
+        calls.append(
+            {"users": list(users), "key": key, "title": title, "body": body, "url": url, "engagement": engagement}
+        )
+        return 0
     user_ids = list(users.values_list("pk", flat=True)) if hasattr(users, "values_list") else [u.pk for u in users]
     already = set(Notification.objects.filter(key=key, user_id__in=user_ids).values_list("user_id", flat=True))
     fresh = [

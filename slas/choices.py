@@ -60,3 +60,4 @@ class IngestSource(models.TextChoices):
     API = "api", "API"
     UPLOAD = "upload", "CSV upload"
     AUDIT = "audit", "Quality audit"  # submitted audits' scores, fed by the audits app
+    BACKFILL = "backfill", "Backfill"

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Case, CharField, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 
 from slas.choices import Aggregation, BreachStatus, KPIStatus, RemediationStatus, Severity
 from slas.models import Breach, KPIValue, Measurement, Metric, SLATarget
@@ -205,3 +205,55 @@ __all__ = [
     "remediation_of",
     "targets_for",
 ]
+
+
+# --- One agent's weeks ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeeklyValue:
+    week_start: date
+    numerator: Decimal
+    denominator: Decimal
+    value: Decimal | None  # None: no measurement that week
+
+
+def agent_weekly_values(agent, engagement, metrics, weeks: int = 12, today: date | None = None) -> dict:
+    """{metric code: [WeeklyValue, oldest first]} for one agent on one engagement over the `weeks` ISO weeks
+    ending with the current one in the practice's calendar (the current week is "so far"): what a ramp page and
+    an agent's QA trend read. The same rule as a KPI — the ratio of the week's summed numerator to its summed
+    denominator (never an average of daily ratios), percent for ratios, rounded to 2 decimals half to even — in
+    one GROUP BY over measurement_agent_date_idx, whatever the table's size. A week with no data reads None."""
+    today = today or local_today(engagement.practice.timezone)
+    starts = [shift(period_start(today, "week"), "week", -offset) for offset in range(weeks - 1, -1, -1)]
+    catalogue = {m.code: m for m in Metric.objects.filter(code__in=list(metrics))}
+    rows = (
+        Measurement.objects.filter(
+            agent_id=getattr(agent, "pk", agent),
+            engagement_id=getattr(engagement, "pk", engagement),
+            metric__code__in=list(catalogue),
+            date__gte=starts[0],
+            date__lte=period_end(starts[-1], "week"),
+        )
+        .annotate(week=TruncWeek("date"))
+        .values("metric__code", "week")
+        .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
+        .order_by()
+    )
+    sums = {}
+    for row in rows:
+        week = row["week"].date() if hasattr(row["week"], "date") else row["week"]
+        sums[(row["metric__code"], week)] = (row["numerator"], row["denominator"])
+    result = {}
+    for code in metrics:
+        metric = catalogue.get(code)
+        series = []
+        for start in starts:
+            numerator, denominator = sums.get((code, start), (Decimal(0), Decimal(0)))
+            value = metric.kpi_value(numerator, denominator) if metric and (code, start) in sums else None
+            series.append(WeeklyValue(start, numerator, denominator, None if value is None else value.quantize(_CENT)))
+        result[code] = series
+    return result
+
+
+_CENT = Decimal("0.01")

@@ -307,18 +307,26 @@ class Measurement(models.Model):
         db_index=False,
     )
     agent = models.ForeignKey(
-        "engagements.Agent", on_delete=models.PROTECT, null=True, blank=True, related_name="measurements"
+        "engagements.Agent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        db_index=False,  # measurement_agent_date_idx leads with the agent
     )
     date = models.DateField(help_text="The practice's local date the measurement is for.")
     numerator = models.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMALS)
     denominator = models.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMALS, default=Decimal("1"))
     external_id = models.CharField(max_length=100, help_text="The row's id in the provider's system.")
+    # Its index serves GET /api/v1/measurements/?batch=N (what one upload stored) and the PROTECT check when a
+    # batch is deleted; it costs about a tenth of a COPY (bench/README.md, scale mode).
     batch = models.ForeignKey("slas.IngestBatch", on_delete=models.PROTECT, related_name="measurements")
 
     objects = MeasurementQuerySet.as_manager()
 
     class Meta:
         constraints = [
+            # Idempotency: its index answers ingest's duplicate lookup (engagement, external id IN chunk).
             models.UniqueConstraint(
                 fields=["engagement", "external_id"],
                 name="%(app_label)s_%(class)s_unique_external_id",
@@ -333,6 +341,9 @@ class Measurement(models.Model):
         indexes = [
             # The rollup query: one engagement's metric over a range of dates.
             models.Index(fields=["engagement", "metric", "date"], name="measurement_rollup_idx"),
+            # One agent's weeks (slas.evidence.agent_weekly_values: ramp pages, an agent's QA trend), and the
+            # PROTECT check when an agent is deleted. Replaces the plain agent_id index at the same size.
+            models.Index(fields=["agent", "date"], name="measurement_agent_date_idx"),
         ]
 
     def __str__(self):

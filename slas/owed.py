@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import KombuError, OperationalError
 
-from slas import rollups
+from slas import retention, rollups
 from slas.models import IngestBatch, OwedRecompute, SLATarget
 from slas.webhooks import emit
 
@@ -74,7 +74,10 @@ def run_batch(batch_id: int) -> Outcome:
                 return Outcome("busy")  # the sweeper or another worker is doing it right now
             if batch.recomputed_at is not None:
                 return Outcome("already-done")  # a redelivered message after the sweeper did the work
-        result = rollups.recompute_touched(batch.touched_pairs())
+        from slas.backfill import announcements  # a backfill's breaches: one digest per engagement
+
+        with announcements(batch):
+            result = rollups.recompute_touched(batch.touched_pairs())
         IngestBatch.objects.filter(pk=batch_id).update(recomputed_at=timezone.now())
         if owed is not None:
             owed.delete()
@@ -95,6 +98,9 @@ def run_target(target_id: int) -> Outcome:
         # From its first computed period too, so values from before a moved start date are dropped.
         first_value = target.kpi_values.order_by("period_start").values_list("period_start", flat=True).first()
         since = min(filter(None, [target.effective_from, first_value]))
+        kept_from = retention.horizon()
+        if kept_from is not None:  # never recompute a week or month whose measurements retention dropped
+            since = max(since, kept_from + timedelta(days=6))
         result = rollups.recompute_since(since, targets=SLATarget.objects.filter(pk=target_id))
         if owed is not None:
             owed.delete()

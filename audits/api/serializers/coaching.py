@@ -156,7 +156,9 @@ class CalibrationSessionCreateSerializer(serializers.Serializer):
 
 
 class ScoresSerializer(serializers.Serializer):
-    ratings = serializers.DictField(child=CalibrationScoreSerializer(), help_text="{criterion id: {value, na, comment}}")
+    ratings = serializers.DictField(
+        child=CalibrationScoreSerializer(), help_text="{criterion id: {value, na, comment}}"
+    )
     submit = serializers.BooleanField(default=False, help_text="Score for good; the others' scores then show.")
 
 
