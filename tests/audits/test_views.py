@@ -213,3 +213,28 @@ def test_other_areas_add_actions_to_an_audits_page_through_the_extension_registr
         assert "Start an action plan" not in client.get(passed.get_absolute_url()).content.decode()
     finally:
         extensions.AUDIT_ACTIONS.remove(plan_action)
+
+
+def test_the_coaching_areas_show_on_the_core_pages_through_their_registries(client, world, version):
+    """A failed audit offers an action plan; the QA page links the queue, sampling, recognition and calibration and
+    shows coverage; an agent's quality page shows their sampling band — and an agent sees none of it."""
+    failed = submitted_audit(world, version, ids=0)  # a critical criterion failed
+    client.force_login(world.provider_manager)
+    page = client.get(reverse("audits:audit_detail", args=[failed.pk])).content.decode()
+    assert reverse("audits:action_plan_from_audit", args=[failed.pk]) in page
+    passed = submitted_audit(world, version, days_ago=2)
+    page = client.get(reverse("audits:audit_detail", args=[passed.pk])).content.decode()
+    assert reverse("audits:action_plan_from_audit", args=[passed.pk]) not in page
+
+    qa = client.get(reverse("audits:engagement_qa", args=[world.engagement.pk])).content.decode()
+    for url in (reverse("audits:queue"), reverse("audits:sampling", args=[world.engagement.pk])):
+        assert url in qa
+    assert 'data-testid="coaching-panel"' in qa
+    agent_page = client.get(reverse("audits:agent_quality", args=[world.agent.pk])).content.decode()
+    assert 'data-testid="agent-band-panel"' in agent_page
+
+    client.force_login(world.agent_user)
+    assert (
+        reverse("audits:action_plan_from_audit", args=[failed.pk])
+        not in client.get(reverse("audits:audit_detail", args=[failed.pk])).content.decode()
+    )
