@@ -7,7 +7,7 @@ from django.db.models import Max, OuterRef, Prefetch, Subquery
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from audits.api.serializers import compliance as serializers
@@ -61,7 +61,7 @@ class ComplianceAuditViewSet(ScopedModelViewSet):
     queryset = _audits()
     serializer_class = serializers.ComplianceAuditSerializer
     filterset_class = ComplianceAuditFilterSet
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser]  # JSON bodies; the evidence upload alone takes multipart (its action says so)
     ordering_fields = ["period_end", "period_start", "score", "created_at", "completed_at"]
     ordering = ["-period_end", "-pk"]
     write_scope = "run"
@@ -115,7 +115,7 @@ class ComplianceAuditViewSet(ScopedModelViewSet):
         request={"multipart/form-data": serializers.EvidenceUploadSerializer},
         responses={201: serializers.ComplianceAuditSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
     )
-    @action(detail=True, methods=["post"], filter_backends=[], parser_classes=[MultiPartParser, FormParser])
+    @action(detail=True, methods=["post"], filter_backends=[], parser_classes=[MultiPartParser])
     def evidence(self, request, pk=None):
         audit = self.get_object()
         body = serializers.EvidenceUploadSerializer(data=request.data)
@@ -259,7 +259,7 @@ class CorrectiveActionViewSet(ScopedModelViewSet):
         request={"multipart/form-data": serializers.CloseCorrectiveActionSerializer},
         responses=ACTION,
     )
-    @action(detail=True, methods=["post"], filter_backends=[], parser_classes=[MultiPartParser, FormParser])
+    @action(detail=True, methods=["post"], filter_backends=[], parser_classes=[MultiPartParser])
     def close(self, request, pk=None):
         corrective_action = self.get_object()
         body = serializers.CloseCorrectiveActionSerializer(data=request.data)
