@@ -12,6 +12,7 @@ from audits.services import feed
 from bpo_portal.errors import DomainError
 from engagements.access import is_portal_admin, membership_of
 from engagements.choices import Side
+from engagements.locking import lock_row
 from engagements.models import AgentAssignment
 from engagements.reminders import local_today
 
@@ -73,10 +74,11 @@ def create_audit(*, engagement, agent, version: ScorecardVersion, by, auditor_si
 
 
 def _locked(audit: QualityAudit) -> QualityAudit:
-    return (
-        QualityAudit.objects.select_for_update(of=("self",))
-        .select_related("engagement__practice", "engagement__provider", "version", "agent")
-        .get(pk=audit.pk)
+    return lock_row(
+        QualityAudit,
+        audit.pk,
+        engagement="engagement_id",
+        related=("engagement__practice", "engagement__provider", "version", "agent"),
     )
 
 

@@ -26,6 +26,7 @@ from audits.choices import AuditStatus, CalibrationStatus, InteractionType
 from audits.models import CalibrationParticipant, CalibrationRating, CalibrationSession, QualityAudit
 from bpo_portal.errors import DomainError
 from engagements.access import can_act_on, membership_of
+from engagements.locking import lock_row
 from engagements.models import AgentAssignment
 
 BIAS_TOLERANCE = 0.05  # within ±5 points of the expert on average reads as "in line"
@@ -102,14 +103,19 @@ def create_session(
 
 
 def _locked_participant(session, by) -> CalibrationParticipant:
-    participant = (
-        CalibrationParticipant.objects.select_for_update()
-        .select_related("session__version", "session__engagement")
-        .filter(session_id=session.pk, user=by)
-        .first()
+    participant_pk = (
+        CalibrationParticipant.objects.filter(session_id=session.pk, user=by).values_list("pk", flat=True).first()
     )
-    if participant is None:
+    if participant_pk is None:
         raise DomainError("You are not on this session's panel.")
+    # The engagement, then the session (closing it waits for a submission under way), then the panel member's row.
+    lock_row(CalibrationSession, session.pk, engagement="engagement_id")
+    participant = lock_row(
+        CalibrationParticipant,
+        participant_pk,
+        engagement="session__engagement_id",
+        related=("session__version", "session__engagement"),
+    )
     if participant.session.is_closed:
         raise DomainError("This session has closed; scores can no longer change.")
     if participant.has_submitted:

@@ -42,6 +42,7 @@ from audits.models.compliance import MANAGE_ACTIONS, engagements_allowing
 from bpo_portal.errors import DomainError
 from engagements.access import can_act_on, is_portal_admin, membership_of
 from engagements.choices import ReminderKind, Side
+from engagements.locking import lock_row
 from engagements.models import EscalationLevel
 from engagements.reminders import BOTH, Due
 from engagements.services.communication import last_level, next_level
@@ -179,7 +180,7 @@ def _full_clean(obj, exclude=None) -> None:
 
 def _open_audit(audit: ComplianceAudit, by, action: str = "run", message: str = AUDITS_ONLY) -> ComplianceAudit:
     """The audit, locked, after checking `by` may act on it and it is not completed yet."""
-    audit = ComplianceAudit.objects.select_for_update().select_related("engagement").get(pk=audit.pk)
+    audit = lock_row(ComplianceAudit, audit.pk, engagement="engagement_id", related=("engagement",))
     _require(by, audit.engagement, action, message)
     if audit.is_completed:
         raise DomainError("This audit is completed; start a new one (it can use this one as its baseline).")
@@ -374,7 +375,7 @@ def save_finding(finding: Finding, *, by) -> Finding:
 
 
 def _locked_finding(finding: Finding) -> Finding:
-    return Finding.objects.select_for_update().select_related("audit__engagement").get(pk=finding.pk)
+    return lock_row(Finding, finding.pk, engagement="audit__engagement_id", related=("audit__engagement",))
 
 
 @transaction.atomic
@@ -423,7 +424,7 @@ def save_corrective_action(action: CorrectiveAction, *, by) -> CorrectiveAction:
     if finding.status == FindingStatus.CLOSED:
         raise DomainError("This finding is closed.")
     if action.pk:
-        stored = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+        stored = lock_row(CorrectiveAction, action.pk, engagement="finding__audit__engagement_id")
         if stored.is_done:
             raise DomainError("This corrective action is done; add another if more is needed.")
     else:
@@ -441,7 +442,12 @@ def save_corrective_action(action: CorrectiveAction, *, by) -> CorrectiveAction:
 @transaction.atomic
 def close_corrective_action(action: CorrectiveAction, *, note: str, evidence, by) -> CorrectiveAction:
     """The provider's managers close an action with the evidence that it was done (a file, and a note)."""
-    action = CorrectiveAction.objects.select_for_update().select_related("finding__audit__engagement").get(pk=action.pk)
+    action = lock_row(
+        CorrectiveAction,
+        action.pk,
+        engagement="finding__audit__engagement_id",
+        related=("finding__audit__engagement",),
+    )
     _require(by, action.finding.audit.engagement, "respond", RESPONDERS_ONLY)
     if action.is_done:
         raise DomainError("This corrective action is already done.")

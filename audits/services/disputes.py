@@ -16,6 +16,7 @@ from audits.services import audits as audit_services
 from bpo_portal.errors import DomainError
 from engagements.access import engagements_for, is_portal_admin
 from engagements.choices import ReminderKind, Role, Side
+from engagements.locking import lock_row
 from engagements.notifications import notify
 from engagements.reminders import Due, local_today
 
@@ -58,9 +59,7 @@ def _proposal(criterion, data: dict) -> scoring.Rating:
 @transaction.atomic
 def raise_dispute(audit: QualityAudit, *, by, reason: str, items: dict) -> Dispute:
     """Dispute some of an audit's ratings: items = {criterion id: {value, na, reason}} (the proposed ratings)."""
-    audit = (
-        QualityAudit.objects.select_for_update(of=("self",)).select_related("engagement", "version").get(pk=audit.pk)
-    )
+    audit = lock_row(QualityAudit, audit.pk, engagement="engagement_id", related=("engagement", "version"))
     if not may_dispute(by, audit):
         raise DomainError("Only the audited agent, or the provider's managers for them, can dispute an audit.")
     if audit.status not in (AuditStatus.SUBMITTED, AuditStatus.ACKNOWLEDGED):
@@ -150,7 +149,9 @@ def decidable_by(user, queryset=None):
 @transaction.atomic
 def decide_dispute(dispute: Dispute, *, by, note: str, decisions: dict) -> Dispute:
     """decisions = {criterion id: {decision: keep|accept|set, value, na}} — one for every disputed criterion."""
-    dispute = Dispute.objects.select_for_update(of=("self",)).select_related("audit__engagement").get(pk=dispute.pk)
+    # Top-down: the engagement, the audit, then its dispute (the audit is rescored below).
+    audit = lock_row(QualityAudit, dispute.audit_id, engagement="engagement_id", related=("version",))
+    dispute = lock_row(Dispute, dispute.pk, engagement="audit__engagement_id", related=("audit__engagement",))
     if not may_decide(by, dispute):
         if dispute.audit.auditor_id == by.pk:
             raise DomainError("The auditor cannot decide a dispute of their own audit; another manager decides.")
@@ -178,7 +179,6 @@ def decide_dispute(dispute: Dispute, *, by, note: str, decisions: dict) -> Dispu
         if item.criterion_id in changes:
             item.decided_value, item.decided_na = changes[item.criterion_id].value, changes[item.criterion_id].na
         item.save()
-    audit = QualityAudit.objects.select_for_update(of=("self",)).select_related("version").get(pk=dispute.audit_id)
     settled = AuditStatus.ACKNOWLEDGED if audit.acknowledged_at else AuditStatus.SUBMITTED
     if changes:
         audit_services.rescore(audit, changes, by=by, status=settled)

@@ -21,6 +21,7 @@ from audits.services import sampling
 from bpo_portal.errors import DomainError
 from engagements.access import can_act_on, engagement_managers
 from engagements.choices import ReminderKind
+from engagements.locking import lock_row
 from engagements.models import AgentAssignment
 from engagements.notifications import notify
 from engagements.reminders import BOTH, Due
@@ -166,7 +167,7 @@ def create_plan(
 
 
 def _locked_open(plan: ActionPlan, by) -> ActionPlan:
-    plan = ActionPlan.objects.select_for_update().select_related("engagement__practice").get(pk=plan.pk)
+    plan = lock_row(ActionPlan, plan.pk, engagement="engagement_id", related=("engagement__practice",))
     _require_manager(by, plan.engagement)
     if not plan.is_open:
         raise DomainError(f"This plan is {plan.get_status_display().lower()}; it no longer changes.")
@@ -222,7 +223,7 @@ def _first_follow_up_audit(plan: ActionPlan) -> QualityAudit | None:
 def evaluate_plan(plan: ActionPlan) -> ActionPlan:
     """Close an open plan on its follow-up audit, if there is one yet: passed → effective, else not effective.
     Safe to call any number of times (inside the caller's transaction)."""
-    plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = lock_row(ActionPlan, plan.pk, engagement="engagement_id")
     if not plan.is_open:
         return plan
     audit = _first_follow_up_audit(plan)
@@ -268,7 +269,7 @@ def cancel_plan(plan: ActionPlan, *, by, note: str) -> ActionPlan:
 @transaction.atomic
 def escalate_plan(plan: ActionPlan, *, by, note: str) -> ActionPlan:
     """A plan that was not effective is escalated: both sides' managers are told, with the note."""
-    plan = ActionPlan.objects.select_for_update().select_related("engagement").get(pk=plan.pk)
+    plan = lock_row(ActionPlan, plan.pk, engagement="engagement_id", related=("engagement",))
     _require_manager(by, plan.engagement)
     if plan.status != PlanStatus.NOT_EFFECTIVE:
         raise DomainError("Only a plan that was not effective is escalated.")

@@ -26,6 +26,7 @@ from audits.models import AuditAssignment, QualityAudit, SamplingPolicy
 from bpo_portal.errors import DomainError
 from engagements.access import can_act_on
 from engagements.choices import AgentStatus, Role
+from engagements.locking import lock_engagement, lock_row
 from engagements.models import Agent
 from engagements.reminders import local_today
 
@@ -175,7 +176,9 @@ def save_policy(engagement, *, by, auditors=None, **fields) -> SamplingPolicy:
     unknown = set(fields) - set(POLICY_FIELDS)
     if unknown:
         raise DomainError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
-    policy = SamplingPolicy.objects.select_for_update().filter(engagement=engagement).first()
+    lock_engagement(engagement)  # first in the lock order (engagements.locking); also one new policy at a time
+    policy_pk = SamplingPolicy.objects.filter(engagement=engagement).values_list("pk", flat=True).first()
+    policy = lock_row(SamplingPolicy, policy_pk, engagement="engagement_id") if policy_pk else None
     policy = policy or SamplingPolicy(engagement=engagement)
     for name, value in fields.items():
         setattr(policy, name, value)
@@ -280,7 +283,7 @@ def schedule_all(today: date | None = None) -> int:
 @transaction.atomic
 def complete_assignment(assignment: AuditAssignment, audit: QualityAudit, *, by) -> AuditAssignment:
     """Mark an assignment done by the (scored) audit that names it."""
-    assignment = AuditAssignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment = lock_row(AuditAssignment, assignment.pk, engagement="engagement_id")
     if not access.may_audit(by, assignment.engagement):
         raise DomainError("Only the engagement's auditors can record what did an assignment.")
     if assignment.is_done:
@@ -302,9 +305,10 @@ def link_submitted_audit(audit: QualityAudit) -> AuditAssignment | None:
     if audit.is_calibration or not audit.is_scored or AuditAssignment.objects.filter(audit=audit).exists():
         return None
     current = week_start(local_today(audit.engagement.practice.timezone, audit.submitted_at))
+    lock_engagement(audit.engagement_id)  # the engagement before its rows (engagements.locking)
     candidates = list(
         AuditAssignment.objects.open()
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(engagement_id=audit.engagement_id, agent_id=audit.agent_id, week_start__lte=current)
     )
     if not candidates:

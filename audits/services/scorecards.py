@@ -11,6 +11,7 @@ from audits.choices import VersionStatus
 from audits.models import Criterion, Scorecard, ScorecardVersion, Section
 from bpo_portal.errors import DomainError
 from engagements.access import can_act_on
+from engagements.locking import lock_row
 
 
 def _require_manager(by, engagement) -> None:
@@ -27,7 +28,9 @@ def _clean(obj) -> None:
 
 
 def _locked_draft(version: ScorecardVersion) -> ScorecardVersion:
-    version = ScorecardVersion.objects.select_for_update().select_related("scorecard__engagement").get(pk=version.pk)
+    version = lock_row(
+        ScorecardVersion, version.pk, engagement="scorecard__engagement_id", related=("scorecard__engagement",)
+    )
     if not version.is_draft:
         raise DomainError("This version is published and can no longer change. Start a new draft from it.")
     return version
@@ -119,7 +122,7 @@ def new_draft_from(version: ScorecardVersion, *, by) -> ScorecardVersion:
     _require_manager(by, source.scorecard.engagement)
     if not source.is_published:
         raise DomainError("Only a published version can be copied; edit the draft itself.")
-    scorecard = Scorecard.objects.select_for_update().get(pk=source.scorecard_id)
+    scorecard = lock_row(Scorecard, source.scorecard_id, engagement="engagement_id")
     if scorecard.versions.filter(status=VersionStatus.DRAFT).exists():
         raise DomainError("This scorecard already has a draft version; edit that one.")
     number = (scorecard.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1

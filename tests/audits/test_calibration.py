@@ -68,6 +68,22 @@ def test_the_session_closes_when_everyone_has_scored(world, version):
     assert visible_ratings(world.provider_staff, s) == {world.practice_manager.pk, world.provider_manager.pk}
 
 
+def test_a_session_its_panel_and_their_scores_are_in_the_audit_log(world, version):
+    from auditlog.models import LogEntry
+
+    s = session(world, version)
+    participant = calibration.save_scores(s, by=world.practice_manager, ratings=marks(version), submit=True)
+    assert LogEntry.objects.get_for_object(s).filter(action=LogEntry.Action.CREATE).exists()
+    assert LogEntry.objects.get_for_object(participant).filter(action=LogEntry.Action.UPDATE).exists()
+    for rating in participant.ratings.all():
+        assert LogEntry.objects.get_for_object(rating).filter(action=LogEntry.Action.CREATE).exists()
+    outsider = factories.make_member(world.practice, Role.MANAGER)
+    before = LogEntry.objects.count()
+    with pytest.raises(DomainError):
+        calibration.save_scores(s, by=outsider, ratings=marks(version))
+    assert LogEntry.objects.count() == before
+
+
 def test_the_session_closes_at_its_deadline_and_then_refuses_scores(world, version):
     s = session(world, version)
     CalibrationSession.objects.filter(pk=s.pk).update(deadline=timezone.now() - timedelta(minutes=1))

@@ -84,6 +84,20 @@ def test_a_refused_policy_change_changes_nothing(world, version):
     assert sampling.policy_of(world.engagement).pk is None
 
 
+def test_a_policy_change_and_its_auditors_are_in_the_audit_log(world, version):
+    from auditlog.models import LogEntry
+
+    policy = sampling.save_policy(world.engagement, by=world.practice_manager, below_per_week=3)
+    sampling.save_policy(world.engagement, by=world.practice_manager, auditors=[world.provider_manager])
+    entries = LogEntry.objects.get_for_object(policy)
+    assert entries.filter(action=LogEntry.Action.CREATE).count() == 1
+    assert any("auditors" in entry.changes_dict for entry in entries)
+    before = LogEntry.objects.count()
+    with pytest.raises(DomainError):
+        sampling.save_policy(world.engagement, by=world.practice_staff, below_per_week=1)
+    assert LogEntry.objects.count() == before
+
+
 def test_the_weekly_job_run_twice_creates_nothing_twice(world, version):
     second = factories.make_member(world.provider, Role.MANAGER)
     assert sampling.schedule_week(world.engagement) == 5  # below: 5 slots

@@ -15,6 +15,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from audits import registrations as audit_registrations
 from engagements import auditing as engagement_auditing
 from engagements.models import AccessEntry, AccessKind
 from engagements.models.access_log import AppendOnly
@@ -25,7 +26,7 @@ from tests.engagements.test_lock_order import unsigned_contract
 
 pytestmark = pytest.mark.django_db
 
-NOT_LOGGED = {**engagement_auditing.NOT_LOGGED, **sla_auditing.NOT_LOGGED}
+NOT_LOGGED = {**engagement_auditing.NOT_LOGGED, **sla_auditing.NOT_LOGGED, **audit_registrations.NOT_LOGGED}
 DAY = date(2025, 3, 3)
 
 
