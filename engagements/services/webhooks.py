@@ -86,11 +86,15 @@ def new_secret() -> str:
 
 
 @transaction.atomic
-def create_endpoint(*, by, url: str, events: list[str], description: str = "") -> tuple[WebhookEndpoint, str]:
+def create_endpoint(
+    *, by, url: str, events: list[str], description: str = "", is_active: bool = True
+) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint for `by`. Returns it and its secret, which is shown this once."""
     if not may_register(by):
         raise DomainError("Only a practice's or provider's managers (or an integration) can register webhooks.")
-    endpoint = WebhookEndpoint(owner=by, url=check_url(url), events=_checked_events(events), description=description)
+    endpoint = WebhookEndpoint(
+        owner=by, url=check_url(url), events=_checked_events(events), description=description, is_active=is_active
+    )
     endpoint.secret = new_secret()
     endpoint.save()
     return endpoint, endpoint.secret

@@ -181,7 +181,7 @@ class MeasurementCorrectionSerializer(serializers.ModelSerializer):
     engagement = serializers.IntegerField(source="measurement.engagement_id", read_only=True)
     external_id = serializers.CharField(source="measurement.external_id", read_only=True)
     metric = _code()
-    service_line = _code()
+    service_line = _code(allow_null=True)
 
     class Meta:
         model = MeasurementCorrection

@@ -73,7 +73,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
     def get_visible(self, obj) -> bool:
         return self._visible(obj)
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_score(self, obj):
         return str(obj.score) if self._visible(obj) and obj.score is not None else None
 

@@ -175,10 +175,33 @@ class EvidenceUploadSerializer(serializers.Serializer):
 # --- Findings ---------------------------------------------------------------------------------------------------
 
 
+class RequirementKeyField(serializers.SlugRelatedField):
+    """A requirement by its key, looked up within the finding's audit: every audit has its own `mfa`, `baa`, …"""
+
+    default_error_messages = {
+        **serializers.SlugRelatedField.default_error_messages,
+        "which_audit": "Say which compliance audit (`audit`) the requirement belongs to.",
+    }
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        instance = getattr(self.parent, "instance", None)
+        audit = getattr(instance, "audit_id", None) if instance is not None else None
+        if audit is None:
+            raw = getattr(self.parent, "initial_data", {}).get("audit")
+            audit = int(raw) if str(raw).isdigit() else None
+        return queryset.filter(audit_id=audit) if audit is not None else queryset.none()
+
+    def to_internal_value(self, data):
+        if not self.get_queryset().exists() and getattr(self.parent, "instance", None) is None:
+            self.fail("which_audit")
+        return super().to_internal_value(data)
+
+
 class FindingSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="finding-detail")
     audit = VisibleField(ComplianceAudit, "compliance audit", help_text="Fixed once raised.")
-    requirement = serializers.SlugRelatedField(
+    requirement = RequirementKeyField(
         slug_field="key",
         queryset=ComplianceRequirement.objects.none(),
         required=False,
@@ -266,7 +289,7 @@ class CorrectiveActionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["closing_note", "closing_evidence_name", "closed_at", "created_at"]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_closing_evidence_url(self, action) -> str | None:
         return _absolute(self, action.closing_evidence_url) if action.closing_evidence else None
 

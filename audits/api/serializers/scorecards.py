@@ -39,7 +39,7 @@ class ScorecardVersionSerializer(serializers.ModelSerializer):
 
     status = EnumChoiceField(VersionStatus, read_only=True)
     sections = SectionSerializer(many=True, read_only=True)
-    published_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    published_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ScorecardVersion

@@ -326,7 +326,7 @@ class SamplingPolicyViewSet(ScopedModelViewSet):
         return Response(self.get_serializer(self._save(policy.engagement, values)).data)
 
     @extend_schema(summary="Each agent's band and why", responses={200: s.BandSerializer(many=True), 404: NOT_FOUND})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def bands(self, request, pk=None):
         policy = self.get_object()
         agents = Agent.objects.filter(assignments__engagement=policy.engagement).order_by("full_name")
