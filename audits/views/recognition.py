@@ -4,11 +4,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
-from django_tables2.export import ExportMixin
 
 from audits.services import recognition, sampling
 from audits.tables.coaching import RecognitionTable
 from audits.views.coaching_base import EngagementPageMixin
+from bpo_portal.csv_export import ExportMixin
 
 
 class RecognitionView(EngagementPageMixin, ExportMixin, SingleTableMixin, TemplateView):

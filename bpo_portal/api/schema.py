@@ -192,16 +192,17 @@ _EXAMPLE_NAMES = {
 }
 
 
-def example_of(schema: dict, components: dict, name: str = "", depth: int = 0):
-    """A plausible value for a schema: its own example, its first enum value, or one made from its type."""
+def example_of(schema: dict, components: dict, name: str = "", depth: int = 0, request: bool = False):
+    """A plausible value for a schema: its own example, its first enum value, or one made from its type. A request
+    body's example has its write-only fields; a response's has none."""
     if depth > 16:  # deeper than any resource nests: a guard against a reference cycle
         return None
     if "$ref" in schema:
-        return example_of(components[schema["$ref"].rsplit("/", 1)[1]], components, name, depth + 1)
+        return example_of(components[schema["$ref"].rsplit("/", 1)[1]], components, name, depth + 1, request)
     for key in ("oneOf", "anyOf", "allOf"):
         if key in schema:
             options = [option for option in schema[key] if option.get("type") != "null"]
-            return example_of(options[0], components, name, depth + 1) if options else None
+            return example_of(options[0], components, name, depth + 1, request) if options else None
     if "example" in schema:
         return schema["example"]
     if schema.get("enum"):
@@ -212,12 +213,12 @@ def example_of(schema: dict, components: dict, name: str = "", depth: int = 0):
     if kind == "object" or "properties" in schema:
         properties = schema.get("properties", {})
         return {
-            key: example_of(value, components, key, depth + 1)
+            key: example_of(value, components, key, depth + 1, request)
             for key, value in properties.items()
-            if not value.get("writeOnly") or depth == 0
+            if request or not value.get("writeOnly")
         }
     if kind == "array":
-        return [example_of(schema.get("items", {}), components, name, depth + 1)]
+        return [example_of(schema.get("items", {}), components, name, depth + 1, request)]
     if kind == "integer":
         return max(schema.get("minimum", 1), 1) if name != "page" else 1
     if kind == "number":
@@ -247,7 +248,7 @@ def add_examples(result, generator, request, public):
             body = operation.get("requestBody", {}).get("content", {})
             for media in body.values():
                 if "schema" in media and "example" not in media and "examples" not in media:
-                    media["example"] = example_of(media["schema"], components)
+                    media["example"] = example_of(media["schema"], components, request=True)
             for status, response in operation["responses"].items():
                 if status[0] != "2":
                     continue

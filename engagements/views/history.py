@@ -1,7 +1,5 @@
 """An engagement's full change history: filterable by what changed, who and when, and exported as CSV."""
 
-import csv
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
@@ -11,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.generic import TemplateView
 
+from bpo_portal.csv_export import SafeWriter
 from bpo_portal.history import csv_rows, present
 from bpo_portal.views import ScopedMixin
 from engagements.history import engagement_log, kind_choices
@@ -62,9 +61,7 @@ class EngagementHistoryView(ScopedMixin, TemplateView):
         response = HttpResponse(content_type="text/csv")
         name = f"history-{slugify(self.engagement.name)}-{timezone.localdate():%Y-%m-%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
-        writer = csv.writer(response)
-        for row in csv_rows(present(entries)):
-            writer.writerow(row)
+        SafeWriter(response).writerows(csv_rows(present(entries)))
         return response
 
     def get_context_data(self, **kwargs):

@@ -2,6 +2,7 @@
 // and no inline style. Templates declare what they need with data attributes:
 //   data-left="37.5" data-width="12"   position a bar or marker along a track, in percent (transition timeline)
 //   data-copy-from="element-id"        a button that copies that input's value to the clipboard
+//   data-confirm="question"            a form that asks before it is sent
 (function () {
   "use strict";
 
@@ -17,6 +18,11 @@
     if (!button || !navigator.clipboard) return;
     var source = document.getElementById(button.dataset.copyFrom);
     if (source) navigator.clipboard.writeText(source.value);
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 
   // The stage card: "confirm the step back" shows only when a stage marked "(back)" is chosen.

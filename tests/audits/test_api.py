@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from audits.models import QualityAudit
 from tests import factories
+from tests.api_errors import field_errors
 from tests.audits.helpers import criteria, submitted_audit
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +103,7 @@ def test_patient_data_in_the_reference_is_refused_with_the_reason(api, world, ve
         },
         format="json",
     )
-    assert response.status_code == 400 and "phone number" in str(response.json()["interaction_ref"])
+    assert response.status_code == 400 and "phone number" in str(field_errors(response)["interaction_ref"])
     assert not QualityAudit.objects.exists()
 
 

@@ -90,10 +90,13 @@ def test_every_api_csv_renderer_is_the_safe_one():
 
 def test_no_module_writes_csv_around_the_one_writer():
     """A new export that reaches for `csv.writer` or tablib directly would skip the escaping."""
+    # An archive is data the portal reads back (backfill_measurements), not a sheet a person opens: escaping a
+    # value there would change it.
+    archives = {"slas/management/commands/prune_measurements.py"}
     offenders = []
     for app in ("bpo_portal", "engagements", "slas", "audits", "onboarding"):
         for path in (REPO / app).rglob("*.py"):
-            if path.name == "csv_export.py" or "migrations" in path.parts:
+            if path.name == "csv_export.py" or "migrations" in path.parts or str(path.relative_to(REPO)) in archives:
                 continue
             text = path.read_text()
             if re.search(r"csv\.(writer|DictWriter)\(|TableExport|tablib|django_tables2\.export", text):

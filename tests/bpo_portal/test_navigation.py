@@ -18,9 +18,16 @@ def menu_labels(user, path="/"):
 
 def test_the_menu_groups_work_directory_and_account_entries(world):
     menu = menu_labels(world.practice_manager)
-    assert menu["work"] == ["Engagements", "SLAs"]
+    assert menu["work"] == ["Engagements", "SLAs", "Quality", "Compliance"]
     assert menu["directory"] == ["Practices", "Providers", "Agents", "Certifications"]
-    assert menu["account"] == ["People", "API tokens", "API docs"]
+    assert menu["account"] == ["People", "API tokens", "API docs", "Access log"]
+
+
+def test_an_agent_sees_their_own_entries_and_none_of_the_workspace(world):
+    menu = menu_labels(world.agent_user)
+    assert menu["work"] == ["My action plans", "My audits"]
+    assert "directory" not in menu
+    assert "People" not in menu["account"] and "Access log" not in menu["account"]
 
 
 def test_only_a_portal_admin_sees_the_admin_entry(world):
@@ -34,12 +41,18 @@ def test_people_is_shown_only_to_someone_on_a_side(world):
 
 
 def test_an_app_adds_an_entry_to_a_group_with_one_line(world):
-    navigation.register("work", "Quality", "engagements:notification_list", names=("quality",), order=30)
+    navigation.register("work", "Onboarding", "engagements:notification_list", names=("onboarding",), order=35)
     try:
-        assert menu_labels(world.practice_manager)["work"] == ["Engagements", "SLAs", "Quality"]
+        assert menu_labels(world.practice_manager)["work"] == [
+            "Engagements",
+            "SLAs",
+            "Quality",
+            "Onboarding",
+            "Compliance",
+        ]
     finally:
         navigation.unregister("engagements:notification_list")
-    assert menu_labels(world.practice_manager)["work"] == ["Engagements", "SLAs"]
+    assert menu_labels(world.practice_manager)["work"] == ["Engagements", "SLAs", "Quality", "Compliance"]
 
 
 def test_an_entry_hidden_from_a_role_is_left_out_and_an_empty_group_disappears(world):
