@@ -93,6 +93,10 @@ def register_audited_models() -> None:
 
 def register() -> None:
     register_audited_models()
+    from engagements.services.webhooks import register_event
+
+    register_event("audit.submitted", "A quality audit was submitted, with its score, pass and critical fail.")
+    register_event("dispute.decided", "A dispute of a quality audit was decided; the audit carries its new score.")
     from audits import coaching_hooks
 
     coaching_hooks.register()  # calibration, coaching and sampling: audit signals and the action-plan reminders

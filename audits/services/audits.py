@@ -15,6 +15,7 @@ from engagements.choices import Side
 from engagements.locking import lock_row
 from engagements.models import AgentAssignment
 from engagements.reminders import local_today
+from engagements.services import webhooks
 
 EDITABLE_FIELDS = ("interaction_type", "interaction_ref", "interaction_date", "feedback")
 
@@ -156,7 +157,21 @@ def submit_audit(audit: QualityAudit, *, by) -> QualityAudit:
     audit.status, audit.submitted_at = AuditStatus.SUBMITTED, timezone.now()
     audit.save()
     feed.feed_audit(audit)
+    if not audit.is_calibration:
+        webhooks.emit("audit.submitted", audit.engagement, _audit_payload(audit))
     return audit
+
+
+def _audit_payload(audit) -> dict:
+    return {
+        "audit": audit.pk,
+        "agent": audit.agent_id,
+        "score": audit.score,
+        "score_before_critical": audit.score_before_critical,
+        "passed": audit.passed,
+        "critical_failed": audit.critical_failed,
+        "auditor_side": audit.auditor_side,
+    }
 
 
 @transaction.atomic

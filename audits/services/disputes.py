@@ -19,6 +19,7 @@ from engagements.choices import ReminderKind, Role, Side
 from engagements.locking import lock_row
 from engagements.notifications import notify
 from engagements.reminders import Due, local_today
+from engagements.services import webhooks
 
 
 @transaction.atomic
@@ -193,6 +194,11 @@ def decide_dispute(dispute: Dispute, *, by, note: str, decisions: dict) -> Dispu
     )
     dispute.save()
     _tell_the_agent_side(dispute, audit, by)
+    webhooks.emit(
+        "dispute.decided",
+        audit.engagement,
+        {"dispute": dispute.pk, "audit": audit.pk, "score": audit.score, "passed": audit.passed},
+    )
     return dispute
 
 

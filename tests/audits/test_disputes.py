@@ -198,3 +198,28 @@ def test_the_decider_sees_the_dispute_on_their_home_page(client, world, version)
     assert "disputes an audit; decide it by" in page
     client.force_login(world.provider_manager)
     assert "disputes an audit" not in client.get("/").content.decode()
+
+
+def test_a_submitted_audit_and_a_decided_dispute_reach_webhooks(
+    world, version, settings, django_capture_on_commit_callbacks
+):
+    """The audit events of issue 15's list, recorded for an endpoint whose owner may see the engagement."""
+    from unittest import mock
+
+    from engagements.models import WebhookEvent
+    from engagements.services import webhooks
+
+    settings.DEBUG = True
+    webhooks.create_endpoint(by=world.provider_manager, url="http://127.0.0.1:9/", events=sorted(webhooks.EVENT_TYPES))
+    with mock.patch("engagements.tasks.deliver_webhook.delay"), django_capture_on_commit_callbacks(execute=True):
+        failed = submitted_audit(world, version, ids=0, tone=3)
+        dispute = dispute_of(failed, world.agent_user, version)
+        decider = factories.make_member(world.provider, Role.MANAGER)
+        disputes.decide_dispute(
+            dispute, by=decider, note="Verified.", decisions={ids_of(version): {"decision": "accept"}}
+        )
+
+    submitted = WebhookEvent.objects.get(event_type="audit.submitted")
+    assert (submitted.payload["audit"], submitted.payload["critical_failed"]) == (failed.pk, True)
+    decided = WebhookEvent.objects.get(event_type="dispute.decided")
+    assert decided.payload["dispute"] == dispute.pk and decided.payload["passed"] is True
