@@ -95,7 +95,7 @@ def test_an_audit_disputed_by_the_agent_and_decided_corrects_the_quality_score(w
     expect(agent.get_by_test_id("score")).to_have_text("100.00")
     practice = log_in(world.practice_manager)
     practice.goto(f"/engagements/{world.engagement.pk}/slas/")
-    expect(practice.locator(f"#target-{target.pk}").get_by_test_id("current-value")).to_have_text("100 score")
+    expect(practice.locator(f"#target-{target.pk}").get_by_test_id("current-value")).to_have_text("100 / 100")
     audit.refresh_from_db()
     assert audit.score == 100 and audit.score_history.get().score == 0
     assert errors == []
