@@ -66,14 +66,14 @@ def run_batch(batch_id: int) -> Outcome:
     """Recompute what one batch touched, once, whichever path (task, sweeper, nightly job) gets there first."""
     with transaction.atomic():
         owed = OwedRecompute.objects.select_for_update(skip_locked=True).filter(batch_id=batch_id).first()
+        if owed is None and OwedRecompute.objects.filter(batch_id=batch_id).exists():
+            return Outcome("busy")  # the sweeper or another worker is doing it right now
+        # Read after the owed row: a process that just finished the work has committed `recomputed_at` by now.
         batch = IngestBatch.objects.filter(pk=batch_id).first()
         if batch is None:
             return Outcome("missing")
-        if owed is None:
-            if OwedRecompute.objects.filter(batch_id=batch_id).exists():
-                return Outcome("busy")  # the sweeper or another worker is doing it right now
-            if batch.recomputed_at is not None:
-                return Outcome("already-done")  # a redelivered message after the sweeper did the work
+        if owed is None and batch.recomputed_at is not None:
+            return Outcome("already-done")  # a redelivered message after the sweeper did the work
         from slas.backfill import announcements  # a backfill's breaches: one digest per engagement
 
         with announcements(batch):

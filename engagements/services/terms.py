@@ -14,7 +14,7 @@ from django.utils import timezone
 from bpo_portal.errors import DomainError
 from engagements.choices import CheckpointOutcome, EngagementStatus, ReminderKind, Side
 from engagements.contract_dates import is_near
-from engagements.locking import lock_row
+from engagements.locking import lock_contract, lock_row
 from engagements.models import Checkpoint, Contract
 from engagements.reminders import BOTH, Due
 from slas import evidence
@@ -234,7 +234,7 @@ def _contract_items(contract: Contract, today: date):
 def attach_contract_document(contract: Contract, upload, *, by) -> Contract:
     """Keep the signed contract's PDF with the terms (a new upload replaces the previous file, which is deleted
     once the change is committed). The terms themselves do not change, so a signed contract accepts it."""
-    contract = Contract.objects.select_for_update().select_related("engagement").get(pk=contract.pk)
+    contract = lock_contract(contract)  # the one lock order: its engagement, then the contract
     if contract.engagement.is_ended:
         raise DomainError("The engagement has ended; its contract is kept as it was.")
     previous = contract.document.name

@@ -1,6 +1,10 @@
+# ruff: noqa: F811 - the receiver fixture is imported from its module and used as an argument
 """Tasks sent through Redis to a separate worker process, against the same database the tests write to."""
 
+import hashlib
+import hmac
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from celery.result import EagerResult
@@ -10,10 +14,12 @@ from django.utils import timezone
 
 from bpo_portal.tasks import clear_expired_sessions
 from engagements.choices import Role
-from engagements.models import Invitation
+from engagements.models import Invitation, WebhookDelivery
 from engagements.models.people import hash_secret
-from engagements.tasks import send_invitation_email
+from engagements.services import webhooks
+from engagements.tasks import deliver_webhook, send_invitation_email
 from tests import factories
+from tests.engagements.webhook_receiver import receiver  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -108,8 +114,30 @@ def test_a_committed_batch_is_rolled_up_by_the_worker_and_its_breach_opened_once
         time.sleep(0.1)
     assert KPIValue.objects.get(target__engagement=engagement).value == 25
     breach = Breach.objects.get(target__engagement=engagement)
-    assert Notification.objects.filter(key=f"breach:{breach.pk}").count() == 2
+    assert Notification.objects.filter(key__startswith=f"breach:{breach.pk}:").count() == 2  # one per side
 
     resent = sla_services.ingest_measurements([{**row, "numerator": 1, "denominator": 4}], by=provider_manager)
     run_on_worker(__import__("slas.tasks", fromlist=["recompute_batch"]).recompute_batch, resent.batch.pk)
     assert Breach.objects.count() == 1 and Notification.objects.filter(key__startswith="breach:").count() == 2
+
+
+# A webhook delivered by the worker to a local receiver. In this file because every test that uses the session's
+# worker must run in one pytest-xdist process: workers of two processes would take each other's messages.
+def test_the_worker_delivers_a_signed_event_once(world, settings, receiver, celery_worker):
+    settings.DEBUG = True  # the worker runs with the embedded default, DEBUG on: loopback is allowed there too
+    endpoint, secret = webhooks.create_endpoint(by=world.practice_manager, url=receiver.url, events=["gate.decided"])
+    with mock.patch("engagements.tasks.deliver_webhook.delay"):
+        webhooks.record_event("gate.decided", world.engagement.pk, {"outcome": "go"})
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+
+    result = deliver_webhook.apply_async(args=[delivery.pk], ignore_result=False)  # tasks ignore results otherwise
+    assert not isinstance(result, EagerResult), "the task ran in the test process, not on the worker"
+    assert result.get(timeout=30) == "delivered"
+    assert (
+        deliver_webhook.apply_async(args=[delivery.pk], ignore_result=False).get(timeout=30) == "not-due"
+    )  # a second run sends nothing
+
+    [received] = receiver.requests
+    t, v1 = (part.split("=", 1)[1] for part in received.headers["X-Signature"].split(","))
+    expected = hmac.new(secret.encode(), f"{t}.".encode() + received.body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(v1, expected)
