@@ -228,14 +228,27 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "BPO Portal <portal@localhost
 
 # --- Cache ---------------------------------------------------------------------------------------------------------
 # The API's throttle counts live here: Redis when REDIS_URL is set, so every process shares them; in-process otherwise.
+# The cache fails open: with Redis down or hanging, a read misses and a write is dropped within CACHE_TIMEOUT_SECONDS
+# (logged), so an integration's push is answered — unthrottled for the outage — instead of a 500 (bench/faults.py).
 CACHE_URL = env_str("CACHE_URL", env_str("REDIS_URL"))
+CACHE_TIMEOUT_SECONDS = env_float("CACHE_TIMEOUT_SECONDS", 0.5)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "bpo"}
+        {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "bpo",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": CACHE_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": CACHE_TIMEOUT_SECONDS,
+            },
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bpo-portal"}
     )
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- Celery -------------------------------------------------------------------------------------------------------
 # With REDIS_URL set, tasks go through Redis to a worker and beat runs the schedule. Without it (the embedded

@@ -108,3 +108,40 @@ def test_a_deadlock_is_the_requests_own_conflict_not_the_database_away():
     assert database_is_away(refused)
     assert database_is_away(db.InterfaceError("connection already closed"))
     assert not database_is_away(ValueError("not a database error"))
+
+
+def _refused_port() -> int:
+    import socket
+
+    with socket.socket() as probe:  # bound then closed: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_push_is_answered_while_the_caches_redis_refuses_connections(world, settings):
+    """The throttle counts live in Redis when REDIS_URL is set; with Redis down a push must still land (the cache
+    fails open: a miss, logged), not answer 500 as it did before bench/faults.py caught it."""
+    from datetime import date
+
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_refused_port()}/0",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    assert cache.get("anything", "missed") == "missed"  # the cache really is unreachable, and misses
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {world.integration_raw_token}")
+    row = {
+        "engagement": world.engagement.pk,
+        "metric": "csat",
+        "date": date(2026, 3, 2).isoformat(),
+        "external_id": "cache-down-1",
+    }
+    response = client.post("/api/v1/measurements/", [{**row, "value": 4}], format="json")
+    assert response.status_code == 201, response.content
