@@ -24,7 +24,9 @@ urlpatterns = [
     path("api/v1/", include("engagements.api.urls")),
     path("api/v1/", include("slas.api.urls")),
     path("api/v1/", include("audits.api.urls")),
+    path("api/v1/", include("onboarding.api.urls")),
     path("", include("engagements.urls")),
     path("", include("slas.urls")),
     path("", include("audits.urls")),
+    path("", include("onboarding.urls")),
 ]

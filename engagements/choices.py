@@ -41,10 +41,12 @@ ALLOWED_TRANSITIONS = {
 
 
 class AgentStatus(models.TextChoices):
-    """An agent's path: candidate → vetting → training → ramp → live (onboarding fills in the steps)."""
+    """An agent's path: candidate → vetting → interviewing → training → ramp → live, or offboarded from any step.
+    Onboarding moves an agent along it per engagement (onboarding.services.pipeline.move)."""
 
     CANDIDATE = "candidate", "Candidate"
     VETTING = "vetting", "Vetting"
+    INTERVIEWING = "interviewing", "Interviewing"
     TRAINING = "training", "Training"
     RAMP = "ramp", "Ramping up"
     LIVE = "live", "Live"

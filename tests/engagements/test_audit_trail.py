@@ -19,6 +19,7 @@ from audits import registrations as audit_registrations
 from engagements import auditing as engagement_auditing
 from engagements.models import AccessEntry, AccessKind
 from engagements.models.access_log import AppendOnly
+from onboarding import auditing as onboarding_auditing
 from slas import auditing as sla_auditing
 from slas import services as sla_services
 from slas.models import Breach, Measurement, MeasurementCorrection, Metric, SLATarget
@@ -26,7 +27,12 @@ from tests.engagements.test_lock_order import unsigned_contract
 
 pytestmark = pytest.mark.django_db
 
-NOT_LOGGED = {**engagement_auditing.NOT_LOGGED, **sla_auditing.NOT_LOGGED, **audit_registrations.NOT_LOGGED}
+NOT_LOGGED = {
+    **engagement_auditing.NOT_LOGGED,
+    **sla_auditing.NOT_LOGGED,
+    **audit_registrations.NOT_LOGGED,
+    **onboarding_auditing.NOT_LOGGED,
+}
 DAY = date(2025, 3, 3)
 
 

@@ -1,1 +1,0 @@
-"""Onboarding of a provider's agents: vetting, training, acknowledgements, ramp plans (later issue)."""

@@ -1,0 +1,3 @@
+"""vetting: models of this area (see models/__init__.py)."""
+
+__all__ = []

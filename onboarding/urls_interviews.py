@@ -1,0 +1,3 @@
+"""Pages of the interviews area, mounted by onboarding/urls.py under the onboarding namespace."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of the ramp area, mounted by onboarding/urls.py under the onboarding namespace."""
+
+urlpatterns = []
