@@ -13,11 +13,11 @@ def agents_in_sight(user):
     agents onboarding onto (or assigned to) the engagements they see."""
     from engagements.models import Agent
 
-    return (
-        Agent.objects.for_user(user)
-        .values("pk")
-        .union(Agent.objects.filter(onboardings__engagement__in=engagements_for(user)).values("pk"))
+    # Two subqueries OR-ed rather than a UNION: SQLite refuses a compound SELECT inside IN (…).
+    in_sight = Q(pk__in=Agent.objects.for_user(user).values("pk")) | Q(
+        onboardings__engagement__in=engagements_for(user)
     )
+    return Agent.objects.filter(in_sight).values("pk")
 
 
 class OwnedByASideQuerySet(SideScopedQuerySet):

@@ -61,3 +61,19 @@ def test_a_signature_counts_only_for_the_version_in_force(world):
         world.agent.pk: set()
     }
     assert list(evidence.documents_for(world.engagement)) == [nda]
+
+
+def test_an_agents_completions_are_seen_by_both_sides_and_the_agent_but_no_outsider(world):
+    from tests.onboarding.factories import make_onboarding as onboard
+
+    candidate = onboard(world.engagement).agent  # not assigned: the practice sees them through the onboarding
+    module = TrainingModule.objects.create(provider=world.provider, title="SOPs", kind=ModuleKind.SOP)
+    for agent in (candidate, world.agent):
+        TrainingCompletion.objects.create(module=module, agent=agent, passed_on=TODAY, source=CompletionSource.TRAINER)
+    seen = {
+        user: set(TrainingCompletion.objects.for_user(user).values_list("agent_id", flat=True))
+        for user in (world.practice_manager, world.provider_staff, world.agent_user, world.outsider)
+    }
+    assert seen[world.practice_manager] == seen[world.provider_staff] == {candidate.pk, world.agent.pk}
+    assert seen[world.agent_user] == {world.agent.pk}
+    assert seen[world.outsider] == set()
