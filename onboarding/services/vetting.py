@@ -234,10 +234,10 @@ def _fill_kind(result, cefr_level, audit, scorecard_version) -> None:
             raise DomainError("Give the net WPM.", field="net_wpm")
         if result.accuracy is None or not Decimal(0) <= Decimal(result.accuracy) <= Decimal(100):
             raise DomainError("Give the accuracy in per cent (0–100).", field="accuracy")
-    elif result.raw_score is None:
-        raise DomainError("Give the score.", field="raw_score")
-    if kind == AssessmentKind.TRIAL_AUDIT:
+    elif kind == AssessmentKind.TRIAL_AUDIT:
         _fill_trial_audit(result, audit, scorecard_version)
+    if kind not in (AssessmentKind.ENGLISH, AssessmentKind.TYPING) and result.raw_score is None:
+        raise DomainError("Give the score.", field="raw_score")
 
 
 def _fill_trial_audit(result, audit, scorecard_version) -> None:
