@@ -3,7 +3,6 @@
 from datetime import date
 from decimal import Decimal
 
-from engagements.choices import AgentStatus
 from onboarding.choices import AssessmentKind, CEFRLevel
 from onboarding.services import pipeline, vetting
 
@@ -48,7 +47,3 @@ def moved_to(world, onboarding, stage):
     while onboarding.stage != stage:
         onboarding = pipeline.move(onboarding, pipeline.next_stage(onboarding.stage), by=world.provider_manager)
     return onboarding
-
-
-STAGES = [s for s in pipeline.PATH]
-OFFBOARDED = AgentStatus.OFFBOARDED

@@ -41,7 +41,8 @@ def test_starting_puts_the_agent_on_the_pipeline_as_a_candidate(world):
     onboarding = started(world)
     assert onboarding.stage == AgentStatus.CANDIDATE
     change = onboarding.stage_changes.get()
-    assert (change.from_stage, change.to_stage, change.changed_by) == ("", AgentStatus.CANDIDATE, world.provider_manager)
+    assert (change.from_stage, change.to_stage) == ("", AgentStatus.CANDIDATE)
+    assert change.changed_by == world.provider_manager
     world.agent.refresh_from_db()
     assert world.agent.status == AgentStatus.CANDIDATE
 
