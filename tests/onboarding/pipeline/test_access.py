@@ -135,9 +135,10 @@ def _data(data, objects, *, api):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_ui(world, objects, persona):
+    client = ui_client(world, persona)
     for method, url, data, expected in UI_CASES:
         before = LogEntry.objects.count()
-        response = run(ui_client(world, persona), method, fill(url, objects), _data(data, objects, api=False), api=False)
+        response = run(client, method, fill(url, objects), _data(data, objects, api=False), api=False)
         try:
             check(response, expected[persona], api=False)
         except AssertionError as error:
