@@ -61,9 +61,9 @@ def board_columns(engagement) -> tuple[list[dict], list[dict]]:
             stays[from_stage].append((at - previous[1]).total_seconds() / 86400)
         entered[onboarding_id] = (to_stage, at)
     dropouts = Counter(
-        Onboarding.objects.filter(engagement=engagement, stage=AgentStatus.OFFBOARDED)
-        .values_list("stage_changes__from_stage", "offboard_reason")
-        .filter(stage_changes__to_stage=AgentStatus.OFFBOARDED)
+        StageChange.objects.filter(onboarding__engagement=engagement, to_stage=AgentStatus.OFFBOARDED).values_list(
+            "from_stage", "onboarding__offboard_reason"
+        )
     )
     columns = []
     for stage in pipeline.PATH:
