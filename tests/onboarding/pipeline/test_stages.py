@@ -184,3 +184,29 @@ def test_a_move_tells_the_other_areas_and_the_webhooks(world, django_capture_on_
     events = WebhookEvent.objects.filter(event_type="agent.stage_changed").order_by("pk")
     assert [e.payload["to_stage"] for e in events] == ["candidate", "vetting"]
     assert events.last().payload["from_stage"] == "candidate"
+
+
+def test_the_board_counts_each_stage_its_median_days_and_the_drop_outs(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from onboarding.views.pipeline import board_columns
+
+    start = timezone.now() - timedelta(days=30)
+    for days_in_candidate, then in ((2, "vetting"), (4, "vetting"), (9, "offboarded")):
+        onboarding = started(world, agent=factories.make_agent(world.provider))
+        StageChange.objects.filter(onboarding=onboarding).update(changed_at=start)
+        if then == "offboarded":
+            pipeline.offboard(onboarding, "withdrew", by=world.provider_manager)
+        else:
+            pipeline.move(onboarding, then, by=world.provider_manager)
+        StageChange.objects.filter(onboarding=onboarding, to_stage=then).update(
+            changed_at=start + timedelta(days=days_in_candidate)
+        )
+    columns, drops = board_columns(world.engagement)
+    by_stage = {column["stage"]: column for column in columns}
+    assert by_stage["vetting"]["count"] == 2 and by_stage["candidate"]["count"] == 0
+    assert by_stage["candidate"]["median_days"] == 4.0  # stays of 2, 4 and 9 days
+    assert by_stage["candidate"]["dropouts"] == 1 and by_stage["vetting"]["median_days"] is None
+    assert drops == [{"stage": "Candidate", "reason": "Withdrew", "count": 1}]
