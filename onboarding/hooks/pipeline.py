@@ -23,7 +23,22 @@ def sees_onboarding(user) -> bool:
     return user.is_authenticated and not is_agent(user)
 
 
+def agent_onboardings_card(request, agent):
+    """The agent page's card: the agent's onboardings (stage per engagement) that the viewer may see."""
+    from engagements.registries import EngagementCard
+    from onboarding.models import Onboarding
+
+    onboardings = Onboarding.objects.for_user(request.user).filter(agent=agent).select_related("engagement")
+    return EngagementCard("onboarding/pipeline/_agent_card.html", {"onboardings": onboardings})
+
+
 def register():
+    from engagements import registries
+
+    # The agent page has no registry yet; once engagements offers `register_agent_card` (same shape as the
+    # engagement page's cards), the card shows there.
+    if hasattr(registries, "register_agent_card"):
+        registries.register_agent_card(agent_onboardings_card)
     register_timeline_source(stage_moves)
     register_event(
         "agent.stage_changed",

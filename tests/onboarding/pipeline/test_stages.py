@@ -210,3 +210,13 @@ def test_the_board_counts_each_stage_its_median_days_and_the_drop_outs(world):
     assert by_stage["candidate"]["median_days"] == 4.0  # stays of 2, 4 and 9 days
     assert by_stage["candidate"]["dropouts"] == 1 and by_stage["vetting"]["median_days"] is None
     assert drops == [{"stage": "Candidate", "reason": "Withdrew", "count": 1}]
+
+
+def test_the_agent_page_card_lists_the_onboardings_the_viewer_sees(world, rf):
+    from onboarding.hooks.pipeline import agent_onboardings_card
+
+    onboarding = started(world)
+    for user, expected in ((world.practice_staff, [onboarding]), (world.outsider, [])):
+        request = rf.get("/")
+        request.user = user
+        assert list(agent_onboardings_card(request, world.agent).context["onboardings"]) == expected
