@@ -52,6 +52,36 @@ class DocumentKind(models.TextChoices):
 # --- pipeline and vetting -----------------------------------------------------------------------------------------
 
 
+class AssessmentKind(models.TextChoices):
+    ENGLISH = "english", "English proficiency (CEFR)"
+    TYPING = "typing", "Typing (net WPM and accuracy)"
+    COGNITIVE = "cognitive", "Cognitive test"
+    BEHAVIOURAL = "behavioural", "Behavioural-profile match"
+    TRIAL_AUDIT = "trial_audit", "Trial audit (mock call)"
+
+
+class CEFRLevel(models.TextChoices):
+    """The Common European Framework's levels, lowest first (A0: below A1, where a named test's band says so)."""
+
+    A0 = "A0", "A0 (below A1)"
+    A1 = "A1", "A1"
+    A2 = "A2", "A2"
+    B1 = "B1", "B1"
+    B2 = "B2", "B2"
+    C1 = "C1", "C1"
+    C2 = "C2", "C2"
+
+    @classmethod
+    def rank(cls, level: str) -> int:
+        return cls.values.index(level)
+
+
+class ResultSource(models.TextChoices):
+    PROVIDER = "provider", "Recorded by the provider"
+    API = "api", "Pushed through the API"
+    PORTAL = "portal", "Taken in the portal"
+
+
 # --- interviews ---------------------------------------------------------------------------------------------------
 
 

@@ -139,7 +139,7 @@ class ContractForm(UserFormMixin, forms.ModelForm):
 class AgentForm(UserFormMixin, forms.ModelForm):
     class Meta:
         model = Agent
-        fields = ["provider", "full_name", "employee_ref", "email", "country", "languages", "status", "hired_on"]
+        fields = ["provider", "full_name", "employee_ref", "email", "country", "languages", "hired_on"]
         widgets = {"hired_on": DATE}
 
     def __init__(self, *args, **kwargs):

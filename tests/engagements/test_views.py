@@ -201,7 +201,7 @@ class TestOtherPages:
         client.force_login(world.provider_manager)
         form = client.get(reverse("engagements:agent_create")).context["form"]
         assert "provider" not in form.fields
-        response = client.post(reverse("engagements:agent_create"), {"full_name": "Rosa Diaz", "status": "training"})
+        response = client.post(reverse("engagements:agent_create"), {"full_name": "Rosa Diaz"})
         assert response.status_code == 302
         assert Agent.objects.get(full_name="Rosa Diaz").provider == world.provider
 
@@ -209,9 +209,7 @@ class TestOtherPages:
         world.agent.employee_ref = "CV-001"
         world.agent.save()
         client.force_login(world.provider_manager)
-        response = client.post(
-            reverse("engagements:agent_create"), {"full_name": "Twin", "status": "training", "employee_ref": "CV-001"}
-        )
+        response = client.post(reverse("engagements:agent_create"), {"full_name": "Twin", "employee_ref": "CV-001"})
         assert response.status_code == 200 and "employee ID" in str(response.context["form"].errors)
 
     def test_assigning_and_removing_an_agent(self, client, world):
