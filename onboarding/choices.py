@@ -55,6 +55,12 @@ class DocumentKind(models.TextChoices):
 # --- interviews ---------------------------------------------------------------------------------------------------
 
 
+class InterviewStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Not passed"
+
+
 # --- training -----------------------------------------------------------------------------------------------------
 
 
