@@ -116,7 +116,7 @@ def create_round(*, engagement, by, number, name, expected_skills, expected_aver
         expected_skills=_skills(expected_skills),
         expected_average=expected_average,
     )
-    _clean(round_, exclude=["hiring_profile"])
+    _clean(round_)
     round_.save()
     return round_
 
@@ -137,7 +137,7 @@ def update_round(round_, *, by, **fields) -> InterviewRound:
         )
     for key, value in fields.items():
         setattr(round_, key, value.strip() if isinstance(value, str) else value)
-    _clean(round_, exclude=["hiring_profile"])
+    _clean(round_)
     round_.save()
     return round_
 
