@@ -32,7 +32,7 @@ def schedule(world, onboarding, round_, interviewers=None):
 
 
 def all_ratings(round_, value):
-    return {skill: value for skill in round_.expected_skills}
+    return dict.fromkeys(round_.expected_skills, value)
 
 
 def give(interview, user, value=4, cleared=True, **ratings):
