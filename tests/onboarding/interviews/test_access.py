@@ -39,7 +39,12 @@ OVERRIDE_PAGE = expect(FORBIDDEN, provider_manager=OK, admin=FORBIDDEN)
 OVERRIDE_ACTION = expect(FORBIDDEN, provider_manager=FORM_OK, admin=FORBIDDEN)
 API_MANAGERS_WRITE = expect(OK, practice_staff=FORBIDDEN, provider_staff=FORBIDDEN, integration=FORBIDDEN)
 API_MANAGERS_CREATE = expect(
-    OK, practice_staff=FORBIDDEN, provider_staff=FORBIDDEN, integration=FORBIDDEN, outsider=400, other_provider_manager=400
+    OK,
+    practice_staff=FORBIDDEN,
+    provider_staff=FORBIDDEN,
+    integration=FORBIDDEN,
+    outsider=400,
+    other_provider_manager=400,
 )
 
 
