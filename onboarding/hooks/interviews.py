@@ -65,8 +65,28 @@ def pending_feedback(user):
     ]
 
 
+def engagement_card(request, engagement):
+    from engagements.access import is_agent
+    from engagements.registries import EngagementCard
+    from onboarding.choices import InterviewStatus
+    from onboarding.models import Interview, InterviewRound
+
+    if is_agent(request.user):
+        return None
+    return EngagementCard(
+        "onboarding/interviews/_engagement_card.html",
+        {
+            "engagement": engagement,
+            "rounds": InterviewRound.objects.filter(hiring_profile__engagement=engagement).count(),
+            "scheduled": Interview.objects.filter(
+                onboarding__engagement=engagement, status=InterviewStatus.SCHEDULED
+            ).count(),
+        },
+    )
+
+
 def register():
-    from engagements.registries import register_attention_source
+    from engagements.registries import register_attention_source, register_engagement_card
     from engagements.services.webhooks import register_event
     from onboarding import models
     from onboarding.auditing import register_audited
@@ -79,6 +99,7 @@ def register():
     register_timeline_source(timeline_events)
     register_section(section)
     register_attention_source(pending_feedback)
+    register_engagement_card(engagement_card)
     register_hub_link(
         HubLink(
             order=30,

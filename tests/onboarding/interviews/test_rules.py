@@ -263,3 +263,12 @@ def test_the_home_page_asks_each_interviewer_for_their_own_pending_feedback(worl
     assert "give your interview feedback on Ana Reyes" not in client.get("/").content.decode()
     client.force_login(world.provider_staff)  # not on the panel
     assert "give your interview feedback" not in client.get("/").content.decode()
+
+
+def test_the_engagement_page_links_its_interview_rounds(world, client):
+    round1, _ = rounds_for(world.engagement)
+    schedule(world, candidate(world), round1)
+    client.force_login(world.practice_staff)
+    page = client.get(world.engagement.get_absolute_url()).content.decode()
+    assert 'data-testid="interviews-card"' in page
+    assert f"/engagements/{world.engagement.pk}/interview-rounds/" in page
