@@ -85,6 +85,12 @@ class ResultSource(models.TextChoices):
 # --- interviews ---------------------------------------------------------------------------------------------------
 
 
+class InterviewStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Not passed"
+
+
 # --- training -----------------------------------------------------------------------------------------------------
 
 
