@@ -7,9 +7,7 @@ from onboarding.models.ramp import MAX_WEEKS
 
 class RampPlanForm(forms.Form):
     weeks = forms.IntegerField(min_value=1, max_value=MAX_WEEKS, label="Weeks (N)")
-    consecutive_weeks = forms.IntegerField(
-        min_value=1, max_value=MAX_WEEKS, label="Consecutive weeks to finish (K)"
-    )
+    consecutive_weeks = forms.IntegerField(min_value=1, max_value=MAX_WEEKS, label="Consecutive weeks to finish (K)")
 
     def __init__(self, *args, metrics, weeks: int, initial_thresholds: dict, **kwargs):
         super().__init__(*args, **kwargs)

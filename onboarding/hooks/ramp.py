@@ -23,7 +23,11 @@ def ramp_events(onboarding):
     result = RampResult.objects.filter(onboarding=onboarding, finished_at__isnull=False).first()
     if result is not None:
         yield TimelineEvent(
-            result.finished_at, "ramp", f"Ramp finished in week {result.finished_week}", "Eligible to go live.", url,
+            result.finished_at,
+            "ramp",
+            f"Ramp finished in week {result.finished_week}",
+            "Eligible to go live.",
+            url,
             "success",
         )
 

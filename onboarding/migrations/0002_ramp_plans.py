@@ -8,83 +8,165 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engagements', '0020_agent_interviewing_stage'),
-        ('onboarding', '0001_initial'),
-        ('slas', '0010_backfill_source_and_agent_date_index'),
+        ("engagements", "0020_agent_interviewing_stage"),
+        ("onboarding", "0001_initial"),
+        ("slas", "0010_backfill_source_and_agent_date_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RampPlan',
+            name="RampPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weeks', models.PositiveSmallIntegerField(default=6, help_text='N: weeks of targets.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(26)])),
-                ('consecutive_weeks', models.PositiveSmallIntegerField(default=2, help_text="K: consecutive weeks on the final week's targets that end the ramp.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(26)])),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('engagement', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='ramp_plan', to='engagements.engagement')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "weeks",
+                    models.PositiveSmallIntegerField(
+                        default=6,
+                        help_text="N: weeks of targets.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(26),
+                        ],
+                    ),
+                ),
+                (
+                    "consecutive_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="K: consecutive weeks on the final week's targets that end the ramp.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(26),
+                        ],
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "engagement",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ramp_plan",
+                        to="engagements.engagement",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['engagement__name', 'pk'],
+                "ordering": ["engagement__name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='RampResult',
+            name="RampResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField(help_text="Monday of ramp week 1, in the practice's calendar.")),
-                ('evaluated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('closed_weeks', models.PositiveSmallIntegerField(default=0)),
-                ('met_run', models.PositiveSmallIntegerField(default=0, help_text='Consecutive weeks on the final targets.')),
-                ('last_status', models.CharField(blank=True, max_length=10)),
-                ('finished_week', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('onboarding', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='ramp_result', to='onboarding.onboarding')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("started_on", models.DateField(help_text="Monday of ramp week 1, in the practice's calendar.")),
+                ("evaluated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("closed_weeks", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "met_run",
+                    models.PositiveSmallIntegerField(default=0, help_text="Consecutive weeks on the final targets."),
+                ),
+                ("last_status", models.CharField(blank=True, max_length=10)),
+                ("finished_week", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "onboarding",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ramp_result",
+                        to="onboarding.onboarding",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['onboarding'],
+                "ordering": ["onboarding"],
             },
         ),
         migrations.CreateModel(
-            name='RampTarget',
+            name="RampTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(26)])),
-                ('threshold', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('metric', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='slas.metric')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='onboarding.rampplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "week",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(26),
+                        ]
+                    ),
+                ),
+                ("threshold", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "metric",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="slas.metric"),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="targets", to="onboarding.rampplan"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'week', 'metric__sort_order', 'metric__name'],
+                "ordering": ["plan", "week", "metric__sort_order", "metric__name"],
             },
         ),
         migrations.CreateModel(
-            name='RampFlag',
+            name="RampFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.PositiveSmallIntegerField(help_text='The ramp week that made it two in a row.')),
-                ('flagged_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reason', models.CharField(max_length=300)),
-                ('onboarding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ramp_flags', to='onboarding.onboarding')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("week", models.PositiveSmallIntegerField(help_text="The ramp week that made it two in a row.")),
+                ("flagged_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reason", models.CharField(max_length=300)),
+                (
+                    "onboarding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ramp_flags",
+                        to="onboarding.onboarding",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['onboarding', 'week'],
-                'constraints': [models.UniqueConstraint(fields=('onboarding', 'week'), name='onboarding_rampflag_unique_onboarding_week', violation_error_message='This ramp week has already flagged the agent.')],
+                "ordering": ["onboarding", "week"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("onboarding", "week"),
+                        name="onboarding_rampflag_unique_onboarding_week",
+                        violation_error_message="This ramp week has already flagged the agent.",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='rampplan',
-            constraint=models.CheckConstraint(condition=models.Q(('weeks__gte', 1), ('consecutive_weeks__gte', 1)), name='onboarding_rampplan_positive_weeks', violation_error_message='A ramp plan has at least one week, and K is at least one.'),
+            model_name="rampplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weeks__gte", 1), ("consecutive_weeks__gte", 1)),
+                name="onboarding_rampplan_positive_weeks",
+                violation_error_message="A ramp plan has at least one week, and K is at least one.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='rampresult',
-            index=models.Index(fields=['finished_week'], name='onboarding_ramp_finished_week'),
+            model_name="rampresult",
+            index=models.Index(fields=["finished_week"], name="onboarding_ramp_finished_week"),
         ),
         migrations.AddConstraint(
-            model_name='ramptarget',
-            constraint=models.UniqueConstraint(fields=('plan', 'week', 'metric'), name='onboarding_ramptarget_unique_week_metric', violation_error_message='This week already has a target on that metric.'),
+            model_name="ramptarget",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "week", "metric"),
+                name="onboarding_ramptarget_unique_week_metric",
+                violation_error_message="This week already has a target on that metric.",
+            ),
         ),
     ]
