@@ -6,6 +6,7 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
+
 from engagements.choices import AgentStatus
 from onboarding.services import ramp
 from slas.periods import local_today, period_start
