@@ -27,6 +27,9 @@ class RampOnboardingTable(tables.Table):
     def render_agent(self, record, value):
         return format_html('<a href="{}">{}</a>', reverse("onboarding:ramp_onboarding", args=[record.pk]), value)
 
+    def value_agent(self, value):
+        return value
+
     def render_last_status(self, value):
         tone = {"met": "success", "missed": "danger"}.get(value, "secondary")
         label = {"met": "Met", "missed": "Missed", "no_data": "No data"}.get(value, value)

@@ -146,6 +146,8 @@ def test_the_list_and_the_csv_show_no_other_tenants_agents(world):
     for url in ("/ramp/", "/ramp/?_export=csv"):
         home = ui_client(world, "practice_manager").get(url).content.decode()
         assert "Ana Reyes" in home and "Omar Other" not in home
+        if "csv" in url:
+            assert "Ana Reyes,Front desk" in home  # the plain name, not the page's link
         outsider = ui_client(world, "outsider").get(url).content.decode()
         assert "Omar Other" in outsider and "Ana Reyes" not in outsider
     assert "Ana Reyes" not in ui_client(world, "agent").get("/ramp/?_export=csv").content.decode()
