@@ -166,3 +166,16 @@ def test_weeks_beyond_the_plan_are_judged_on_the_final_week_targets(world, in_ra
     assert week.number == 5 and week.status == "missed"
     assert {c.target.metric.code: c.target.threshold for c in week.cells}["quality_score"] == Decimal("90")
     assert week.start == week_monday(today, 1) and week.end == week.start + timedelta(days=6)
+
+
+@pytest.mark.django_db
+def test_the_timeline_shows_the_flag_and_the_finish(world, in_ramp, today, plan):
+    from onboarding.timeline import events_for
+
+    onboarding = in_ramp(5, agent=world.agent)
+    for weeks_ago, quality in ((5, 60), (4, 60), (3, 95), (2, 95)):
+        push_week(world, world.agent, week_monday(today, weeks_ago), quality=quality, talk=300)
+    ramp.record_evaluation(onboarding)
+    titles = [event.title for event in events_for(onboarding) if event.area == "ramp"]
+    assert sorted(titles) == ["Flagged for coaching (week 2)", "Ramp finished in week 4"]
+    assert ramp.open_flag(onboarding) is None  # the finish closes the flag
