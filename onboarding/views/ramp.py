@@ -20,7 +20,7 @@ from onboarding.models import Onboarding
 from onboarding.services import ramp
 from onboarding.tables.ramp import RampOnboardingTable
 from slas.models import Metric
-from slas.periods import period_start
+from slas.periods import local_today, period_start
 
 COHORT_CURVES = 20  # curves on one chart before it stops being readable
 
@@ -161,7 +161,7 @@ class RampCohortView(EngagementMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = date.today()
+        today = local_today(self.engagement.practice.timezone)
         start = period_start(self._date("from", today - timedelta(weeks=12)), "week")
         end = period_start(self._date("to", today), "week") + timedelta(days=6)
         onboardings = (

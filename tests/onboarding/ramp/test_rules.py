@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onboarding.gates import missing_for
@@ -22,6 +22,7 @@ STATUSES = st.lists(st.sampled_from(["met", "missed", "no_data"]), max_size=30)
 # --- The pure rules, on any sequence of weeks -----------------------------------------------------------------------
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(STATUSES)
 def test_a_flag_falls_on_the_second_of_each_run_of_missed_weeks(statuses):
     flags = ramp.flag_weeks(statuses)
@@ -33,6 +34,7 @@ def test_a_flag_falls_on_the_second_of_each_run_of_missed_weeks(statuses):
     assert flags == expected
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(STATUSES, st.integers(min_value=1, max_value=5))
 def test_the_ramp_ends_on_the_first_week_that_completes_k_met_weeks_in_a_row(statuses, k):
     week = ramp.finished_week(statuses, k)
