@@ -100,4 +100,11 @@ class InterviewStatus(models.TextChoices):
 # --- ramp ---------------------------------------------------------------------------------------------------------
 
 
+class RampWeekStatus(models.TextChoices):
+    MET = "met", "Met"
+    MISSED = "missed", "Missed"
+    NO_DATA = "no_data", "No data"
+    SO_FAR = "so_far", "Week under way"
+
+
 # --- responsibilities ---------------------------------------------------------------------------------------------
