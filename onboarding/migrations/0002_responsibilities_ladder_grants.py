@@ -8,104 +8,306 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audits', '0004_compliance_audits'),
-        ('engagements', '0020_agent_interviewing_stage'),
-        ('onboarding', '0001_initial'),
+        ("audits", "0004_compliance_audits"),
+        ("engagements", "0020_agent_interviewing_stage"),
+        ("onboarding", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Ladder',
+            name="Ladder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('engagement', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='ladder', to='engagements.engagement')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "engagement",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="ladder", to="engagements.engagement"
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Responsibility',
+            name="Responsibility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('held', 'Held'), ('suspended', 'Suspended'), ('revoked', 'Revoked')], default='held', max_length=12)),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('suspended_at', models.DateTimeField(blank=True, null=True)),
-                ('suspension_cause', models.CharField(blank=True, choices=[('prerequisite', 'A prerequisite lapsed'), ('critical_fail', 'Critical fail in an audit')], max_length=20)),
-                ('suspension_reason', models.TextField(blank=True)),
-                ('reinstated_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoke_reason', models.TextField(blank=True)),
-                ('agent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responsibilities', to='engagements.agent')),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responsibilities', to='engagements.engagement')),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reinstated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('suspended_audit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='audits.qualityaudit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("held", "Held"), ("suspended", "Suspended"), ("revoked", "Revoked")],
+                        default="held",
+                        max_length=12,
+                    ),
+                ),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("suspended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "suspension_cause",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("prerequisite", "A prerequisite lapsed"),
+                            ("critical_fail", "Critical fail in an audit"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("suspension_reason", models.TextField(blank=True)),
+                ("reinstated_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("revoke_reason", models.TextField(blank=True)),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responsibilities",
+                        to="engagements.agent",
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responsibilities",
+                        to="engagements.engagement",
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reinstated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "suspended_audit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="audits.qualityaudit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'responsibilities',
-                'ordering': ['engagement', 'agent__full_name', 'rung__position', 'pk'],
+                "verbose_name_plural": "responsibilities",
+                "ordering": ["engagement", "agent__full_name", "rung__position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ResponsibilityEvent',
+            name="ResponsibilityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('granted', 'Granted'), ('suspended', 'Suspended'), ('lifted', 'Suspension lifted (prerequisites hold again)'), ('reinstated', 'Reinstated'), ('revoked', 'Revoked')], max_length=12)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reason', models.TextField(blank=True)),
-                ('audit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='audits.qualityaudit')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('responsibility', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='onboarding.responsibility')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("granted", "Granted"),
+                            ("suspended", "Suspended"),
+                            ("lifted", "Suspension lifted (prerequisites hold again)"),
+                            ("reinstated", "Reinstated"),
+                            ("revoked", "Revoked"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "audit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="audits.qualityaudit",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "responsibility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="onboarding.responsibility",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Rung',
+            name="Rung",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(help_text='1 is the first line an agent is granted.')),
-                ('hold_weeks', models.PositiveSmallIntegerField(default=4, help_text='Weeks the previous rung must have been held (ignored on the first rung).', validators=[django.core.validators.MaxValueValidator(52)])),
-                ('target_metric', models.CharField(blank=True, choices=[('quality_score', 'Average quality score'), ('pass_rate', 'Audits passed (%)')], max_length=20)),
-                ('target_threshold', models.DecimalField(blank=True, decimal_places=2, help_text="At least this, over the agent's audits of the previous rung's line.", max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)])),
-                ('target_days', models.PositiveSmallIntegerField(default=28, help_text='Over the last N days.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)])),
-                ('documents', models.ManyToManyField(blank=True, help_text='Their versions in force signed.', related_name='rungs', to='onboarding.policydocument')),
-                ('ladder', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rungs', to='onboarding.ladder')),
-                ('modules', models.ManyToManyField(blank=True, help_text='Passed, and not expired.', related_name='rungs', to='onboarding.trainingmodule')),
-                ('service_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rungs', to='engagements.serviceline')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(help_text="1 is the first line an agent is granted.")),
+                (
+                    "hold_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=4,
+                        help_text="Weeks the previous rung must have been held (ignored on the first rung).",
+                        validators=[django.core.validators.MaxValueValidator(52)],
+                    ),
+                ),
+                (
+                    "target_metric",
+                    models.CharField(
+                        blank=True,
+                        choices=[("quality_score", "Average quality score"), ("pass_rate", "Audits passed (%)")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "target_threshold",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="At least this, over the agent's audits of the previous rung's line.",
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "target_days",
+                    models.PositiveSmallIntegerField(
+                        default=28,
+                        help_text="Over the last N days.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(365),
+                        ],
+                    ),
+                ),
+                (
+                    "documents",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Their versions in force signed.",
+                        related_name="rungs",
+                        to="onboarding.policydocument",
+                    ),
+                ),
+                (
+                    "ladder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rungs", to="onboarding.ladder"
+                    ),
+                ),
+                (
+                    "modules",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Passed, and not expired.",
+                        related_name="rungs",
+                        to="onboarding.trainingmodule",
+                    ),
+                ),
+                (
+                    "service_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="rungs", to="engagements.serviceline"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ladder', 'position', 'pk'],
+                "ordering": ["ladder", "position", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='responsibility',
-            name='rung',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responsibilities', to='onboarding.rung'),
+            model_name="responsibility",
+            name="rung",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="responsibilities", to="onboarding.rung"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rung',
-            constraint=models.UniqueConstraint(fields=('ladder', 'service_line'), name='onboarding_rung_unique_line_per_ladder', violation_error_message='This service line is already on the ladder.'),
+            model_name="rung",
+            constraint=models.UniqueConstraint(
+                fields=("ladder", "service_line"),
+                name="onboarding_rung_unique_line_per_ladder",
+                violation_error_message="This service line is already on the ladder.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rung',
-            constraint=models.CheckConstraint(condition=models.Q(('target_metric', ''), ('target_threshold__isnull', False), _connector='OR'), name='onboarding_rung_target_has_threshold', violation_error_message='A target needs its threshold.'),
+            model_name="rung",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("target_metric", ""), ("target_threshold__isnull", False), _connector="OR"),
+                name="onboarding_rung_target_has_threshold",
+                violation_error_message="A target needs its threshold.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='responsibility',
-            index=models.Index(fields=['engagement', 'status'], name='onboarding_resp_eng_status'),
+            model_name="responsibility",
+            index=models.Index(fields=["engagement", "status"], name="onboarding_resp_eng_status"),
         ),
         migrations.AddConstraint(
-            model_name='responsibility',
-            constraint=models.UniqueConstraint(fields=('agent', 'rung'), name='onboarding_responsibility_one_per_agent_and_rung', violation_error_message='The agent already has a grant of this rung.'),
+            model_name="responsibility",
+            constraint=models.UniqueConstraint(
+                fields=("agent", "rung"),
+                name="onboarding_responsibility_one_per_agent_and_rung",
+                violation_error_message="The agent already has a grant of this rung.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='responsibility',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'suspended'), _negated=True), models.Q(('suspended_at__isnull', False), models.Q(('suspension_cause', ''), _negated=True)), _connector='OR'), name='onboarding_responsibility_suspended_says_why', violation_error_message='A suspension records when and why.'),
+            model_name="responsibility",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "suspended"), _negated=True),
+                    models.Q(("suspended_at__isnull", False), models.Q(("suspension_cause", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="onboarding_responsibility_suspended_says_why",
+                violation_error_message="A suspension records when and why.",
+            ),
         ),
     ]

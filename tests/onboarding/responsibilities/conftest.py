@@ -75,7 +75,5 @@ def setup(world):
 def scheduling_version(world):
     """A published scorecard for scheduling calls (the default ladder's first line)."""
     version = published_scorecard(world.engagement, world.provider_manager)
-    Scorecard.objects.filter(pk=version.scorecard_id).update(
-        service_line=ServiceLine.objects.get(code="scheduling")
-    )
+    Scorecard.objects.filter(pk=version.scorecard_id).update(service_line=ServiceLine.objects.get(code="scheduling"))
     return version

@@ -20,6 +20,10 @@ from tests.onboarding.responsibilities.conftest import held_for, make_ready, pas
 pytestmark = pytest.mark.django_db
 
 
+def _line(code):
+    return ServiceLine.objects.get(code=code)
+
+
 def _refused(world, setup, rung, reason_part):
     before = (LogEntry.objects.count(), Responsibility.objects.count(), ResponsibilityEvent.objects.count())
     assert any(reason_part in reason for reason in services.missing_for_rung(setup.onboarding, rung))
@@ -160,10 +164,10 @@ def test_a_rung_with_grants_stays_on_the_ladder(world, setup):
 def test_the_ladder_refuses_a_line_outside_scope_and_a_duplicate(world, setup):
     world.engagement.service_lines.set(ServiceLine.objects.filter(code__in=["scheduling", "claims"]))
     with pytest.raises(DomainError):
-        services.add_rung(world.engagement, by=world.provider_manager, service_line=ServiceLine.objects.get(code="data_entry"))
+        services.add_rung(world.engagement, by=world.provider_manager, service_line=_line("data_entry"))
     world.engagement.service_lines.clear()
     with pytest.raises(DomainError):
-        services.add_rung(world.engagement, by=world.provider_manager, service_line=ServiceLine.objects.get(code="claims"))
+        services.add_rung(world.engagement, by=world.provider_manager, service_line=_line("claims"))
     rung = services.add_rung(
         world.engagement, by=world.provider_manager, service_line=ServiceLine.objects.get(code="data_entry")
     )
