@@ -179,7 +179,7 @@ def update_rung(rung: Rung, *, by, modules=None, documents=None, **fields) -> Ru
     if documents is not None:
         rung.documents.set(documents)
     Ladder.objects.filter(pk=rung.ladder_id).update(updated_by=by, updated_at=timezone.now())
-    transaction.on_commit(lambda: recheck_engagement(engagement))
+    recheck_engagement(engagement)
     return rung
 
 
@@ -416,7 +416,7 @@ def revoke(responsibility: Responsibility, *, by, reason: str) -> Responsibility
     responsibility.revoke_reason = reason.strip()
     responsibility.save()
     _record(responsibility, ResponsibilityAction.REVOKED, by=by, reason=reason.strip(), at=now)
-    transaction.on_commit(lambda: recheck_agent(responsibility.agent, responsibility.engagement))
+    recheck_agent(responsibility.agent, responsibility.engagement)  # what stands on it follows at once
     return responsibility
 
 
@@ -478,7 +478,7 @@ def reinstate(responsibility: Responsibility, *, by, note: str = "", on: date | 
     responsibility.suspended_at, responsibility.suspension_cause, responsibility.suspension_reason = None, "", ""
     responsibility.save()
     _record(responsibility, ResponsibilityAction.REINSTATED, by=by, reason=(note or "").strip(), at=now)
-    transaction.on_commit(lambda: recheck_agent(responsibility.agent, responsibility.engagement))
+    recheck_agent(responsibility.agent, responsibility.engagement)  # what stands on it follows at once
     return responsibility
 
 
@@ -552,6 +552,10 @@ def suspend_for_critical_fail(audit) -> int:
             changed += 1
         else:  # already suspended for a critical fail: keep the audit in its history all the same
             _record(responsibility, ResponsibilityAction.SUSPENDED, reason=reason, audit=audit)
+    if changed:  # the rungs above stand on the suspended one
+        from engagements.models import Agent
+
+        changed += recheck_agent(Agent.objects.get(pk=audit.agent_id), audit.engagement)
     return changed
 
 
