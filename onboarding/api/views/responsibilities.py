@@ -14,7 +14,6 @@ from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements.access import is_agent
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
 from engagements.models import Agent, Engagement, ServiceLine
-from onboarding.access import agents_in_sight
 from onboarding.api.serializers import responsibilities as s
 from onboarding.models import Ladder, Onboarding, Responsibility, Rung
 from onboarding.services import responsibilities as services
@@ -157,8 +156,10 @@ class AgentResponsibilitiesView(generics.GenericAPIView):
     )
     def get(self, request, pk):
         _no_agents(request)
-        agent = get_object_or_404(Agent.objects.filter(pk__in=agents_in_sight(request.user)), pk=pk)
-        onboardings = Onboarding.objects.for_user(request.user).filter(agent=agent).select_related("engagement")
+        onboardings = Onboarding.objects.for_user(request.user).filter(agent_id=pk)
+        onboardings = onboardings.select_related("engagement", "agent")
+        first = onboardings.first()
+        agent = first.agent if first else get_object_or_404(Agent.objects.for_user(request.user), pk=pk)
         engagement_id = request.query_params.get("engagement")
         if engagement_id:
             if not engagement_id.isdigit() or not onboardings.filter(engagement_id=int(engagement_id)).exists():

@@ -81,7 +81,7 @@ def test_routing_needs_both_parameters_and_a_known_line(world, setup, api):
     outsider = api.as_user(world.outsider)
     assert outsider.get(f"/api/v1/routing/?engagement={world.engagement.pk}&service_line=scheduling").status_code == 404
     # a line that is not on the ladder: nobody may work it
-    assert _routing(client, world, "medical_coding") == []
+    assert _routing(api.as_user(world.provider_manager), world, "medical_coding") == []
 
 
 def test_grant_revoke_and_reinstate_through_the_api(world, setup, api, scheduling_version):
