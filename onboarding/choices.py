@@ -108,3 +108,29 @@ class RampWeekStatus(models.TextChoices):
 
 
 # --- responsibilities ---------------------------------------------------------------------------------------------
+
+
+class RungMetric(models.TextChoices):
+    """What a rung's own target measures, over the agent's audits of the previous rung's line."""
+
+    QUALITY_SCORE = "quality_score", "Average quality score"
+    PASS_RATE = "pass_rate", "Audits passed (%)"
+
+
+class ResponsibilityStatus(models.TextChoices):
+    HELD = "held", "Held"
+    SUSPENDED = "suspended", "Suspended"
+    REVOKED = "revoked", "Revoked"
+
+
+class SuspensionCause(models.TextChoices):
+    PREREQUISITE = "prerequisite", "A prerequisite lapsed"  # lifted automatically once it holds again
+    CRITICAL_FAIL = "critical_fail", "Critical fail in an audit"  # lifted only by a provider manager
+
+
+class ResponsibilityAction(models.TextChoices):
+    GRANTED = "granted", "Granted"
+    SUSPENDED = "suspended", "Suspended"
+    LIFTED = "lifted", "Suspension lifted (prerequisites hold again)"
+    REINSTATED = "reinstated", "Reinstated"
+    REVOKED = "revoked", "Revoked"
