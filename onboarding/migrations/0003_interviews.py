@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("onboarding", "0001_initial"),
+        ("onboarding", "0002_pipeline_vetting"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
