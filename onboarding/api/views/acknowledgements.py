@@ -112,6 +112,9 @@ class PolicyDocumentViewSet(ScopedModelViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
+        owner = PolicyDocument(engagement=data.get("engagement"), provider=data.get("provider"))
+        if (owner.engagement or owner.provider) and not services.can_manage_document(self.request.user, owner):
+            self.permission_denied(self.request, message="Only the owner's managers create its documents.")
         with transaction.atomic():
             serializer.instance = services.create_document(
                 kind=data["kind"],
