@@ -56,7 +56,7 @@ def test_another_engagements_documents_do_not_hold_this_one(world, docs):
     assert reasons == []  # the home engagement's NDA and the home provider's AUP are not the other's
 
 
-# --- Reminders ---------------------------------------------------------------------------------------------------------
+# --- Reminders --------------------------------------------------------------------------------------------------------
 
 
 def test_a_reminder_goes_to_the_agent_and_the_providers_managers_once_a_day(world, docs):
@@ -99,7 +99,7 @@ def test_a_future_version_reminds_from_its_day(world, docs):
     assert len(_ours(due_items(engagements, later))) == 1
 
 
-# --- Elsewhere ---------------------------------------------------------------------------------------------------------
+# --- Elsewhere --------------------------------------------------------------------------------------------------------
 
 
 def test_signatures_are_on_the_timeline_and_the_section_shows_signed_and_missing(world, docs):
