@@ -55,7 +55,7 @@ class DocumentListView(NotForAgentsMixin, ObjectListView):
     filterset_class = PolicyDocumentFilterSet
     title = "Policy documents"
     create_url_name = "onboarding:document_create"
-    select_related = ("engagement", "provider")
+    select_related = ("engagement__practice", "engagement__provider", "provider")
 
     def get_queryset(self):
         return (

@@ -55,7 +55,8 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_in_force(self, version):
         today = timezone.localdate()
-        effective = [v for v in version.document.versions.all() if v.effective_on <= today]
+        siblings = getattr(version, "siblings", None)  # the document's prefetched versions, set by the document
+        effective = [v for v in (siblings or version.document.versions.all()) if v.effective_on <= today]
         return bool(effective) and max(effective, key=lambda v: v.number).pk == version.pk
 
 
@@ -86,6 +87,12 @@ class PolicyDocumentSerializer(serializers.ModelSerializer):
         if user is not None:
             self.fields["engagement"].queryset = Engagement.objects.for_user(user)
             self.fields["provider"].queryset = Provider.objects.for_user(user)
+
+    def to_representation(self, document):
+        versions = list(document.versions.all())
+        for version in versions:
+            version.siblings = versions  # which is in force is read from these, not from the database
+        return super().to_representation(document)
 
 
 class PublishVersionSerializer(serializers.Serializer):
