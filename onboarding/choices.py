@@ -97,6 +97,12 @@ class InterviewStatus(models.TextChoices):
 # --- acknowledgements ---------------------------------------------------------------------------------------------
 
 
+class AcknowledgementReminder(models.TextChoices):
+    """The reminder kind of an unsigned version in force (engagements.models.Reminder.kind; at most 30 letters)."""
+
+    DOCUMENT_UNSIGNED = "document_unsigned", "Policy document to sign"
+
+
 # --- ramp ---------------------------------------------------------------------------------------------------------
 
 
