@@ -152,11 +152,18 @@ class PortfolioFilterSet(EngagementFilterSet):
         return queryset.filter(Exists(open_breaches))
 
 
-class MeasurementCorrectionFilterSet(django_filters.FilterSet):
-    engagement = IdFilter(field_name="measurement__engagement_id", label="Engagement id")
+class MeasurementCorrectionFilterSet(EngagementScopedFilterSet):
+    """What corrections replaced: the API's `/measurement-corrections/` and the "Measurement corrections" page."""
+
+    search_fields = ("measurement__external_id",)
+    engagement = engagement_filter("measurement__engagement")
+    metric = metric_filter()
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", widget=DATE, label="From")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", widget=DATE, label="To")
+    agent = django_filters.ModelChoiceFilter(queryset=Agent.objects.all())
     batch = IdFilter(field_name="batch_id", label="The correcting batch's id")
     measurement = IdFilter(field_name="measurement_id", label="Measurement id")
 
     class Meta:
         model = MeasurementCorrection
-        fields = ["engagement", "batch", "measurement"]
+        fields = ["q", "engagement", "metric", "agent", "date_from", "date_to", "batch", "measurement"]

@@ -2,10 +2,11 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from bpo_portal.formatting import number
 from engagements.models.people import display_name
 from slas import evidence
 from slas.choices import RemediationStatus
-from slas.models import Breach, IngestBatch, KPIValue
+from slas.models import Breach, IngestBatch, KPIValue, MeasurementCorrection
 from slas.rollups import format_value
 
 
@@ -163,3 +164,59 @@ class IngestBatchTable(tables.Table):
         return display_name(value, "—")
 
     value_submitted_by = render_submitted_by
+
+
+def measured(numerator, denominator) -> str:
+    """A measurement's content as sent: “45 / 50”, or just “45” for a plain value (sent as value / 1)."""
+    if denominator == 1:
+        return number(numerator)
+    return f"{number(numerator)} / {number(denominator)}"
+
+
+class MeasurementCorrectionTable(tables.Table):
+    """What each correction replaced, newest first. `submitting` is the engagements whose batches the user may
+    open (the submitting side's records): the batch links to its page only for them."""
+
+    corrected_at = tables.DateTimeColumn(verbose_name="When", short=True)
+    engagement = EngagementColumn(accessor="measurement__engagement", order_by=("measurement__engagement__name",))
+    metric = tables.Column(order_by=("metric__sort_order",))
+    date = tables.DateColumn(verbose_name="Date")
+    agent = tables.Column(default="—", order_by=("agent__full_name",))
+    external_id = tables.Column(accessor="measurement__external_id", verbose_name="External id")
+    change = tables.Column(accessor="pk", verbose_name="Old value → new value", orderable=False)
+    batch = tables.Column(accessor="batch_id", verbose_name="Batch", order_by=("batch_id",))
+    by = tables.Column(accessor="batch__submitted_by", verbose_name="Who", default="—", orderable=False)
+
+    class Meta:
+        model = MeasurementCorrection
+        fields = ("corrected_at", "engagement", "metric", "date", "agent", "external_id")
+        sequence = (*fields, "change", "batch", "by")
+        empty_text = "No corrections match."
+
+    def __init__(self, *args, submitting=frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submitting = submitting
+
+    def render_change(self, record):
+        return format_html(
+            '<span class="text-body-secondary">{}</span> → <strong>{}</strong>',
+            measured(record.numerator, record.denominator),
+            measured(record.new_numerator, record.new_denominator),
+        )
+
+    def value_change(self, record):
+        old = measured(record.numerator, record.denominator)
+        return f"{old} → {measured(record.new_numerator, record.new_denominator)}"
+
+    def render_batch(self, value, record):
+        if record.measurement.engagement_id in self.submitting:
+            return format_html('<a href="{}">#{}</a>', reverse("slas:batch_detail", args=[value]), value)
+        return f"#{value}"
+
+    def value_batch(self, value):
+        return value
+
+    def render_by(self, value):
+        return display_name(value, "—")
+
+    value_by = render_by

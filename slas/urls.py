@@ -19,4 +19,5 @@ urlpatterns = [
     path("measurements/upload/", views.MeasurementUploadView.as_view(), name="upload"),
     path("measurements/batches/", views.IngestBatchListView.as_view(), name="batch_list"),
     path("measurements/batches/<int:pk>/", views.BatchDetailView.as_view(), name="batch_detail"),
+    path("measurements/corrections/", views.MeasurementCorrectionListView.as_view(), name="correction_list"),
 ]

@@ -12,7 +12,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, DateField, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, DateField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
@@ -30,12 +31,27 @@ from engagements.access import can_act_on, engagements_for
 from engagements.models import Engagement, ServiceLine
 from slas import evidence, ingest, services
 from slas.choices import BreachStatus, IngestSource, KPIStatus
-from slas.filters import BreachFilterSet, IngestBatchFilterSet, KPIValueFilterSet, PortfolioFilterSet
+from slas.filters import (
+    BreachFilterSet,
+    IngestBatchFilterSet,
+    KPIValueFilterSet,
+    MeasurementCorrectionFilterSet,
+    PortfolioFilterSet,
+)
 from slas.forms import DecisionForm, MeasurementUploadForm, RemediationPlanForm, SLATargetForm
-from slas.models import Breach, IngestBatch, KPIValue, Measurement, Metric, RemediationPlan, SLATarget
+from slas.models import (
+    Breach,
+    IngestBatch,
+    KPIValue,
+    Measurement,
+    MeasurementCorrection,
+    Metric,
+    RemediationPlan,
+    SLATarget,
+)
 from slas.periods import engagement_closed_before, label, last_periods, local_today, period_start
 from slas.rollups import format_value
-from slas.tables import BreachTable, IngestBatchTable, KPIValueTable
+from slas.tables import BreachTable, IngestBatchTable, KPIValueTable, MeasurementCorrectionTable
 
 TREND_PERIODS = 12
 JUDGED = (KPIStatus.MET, KPIStatus.WARNING, KPIStatus.BREACH)
@@ -587,6 +603,42 @@ class IngestBatchListView(ObjectListView):
     def get_queryset(self):
         engagements = Engagement.objects.select_related("practice", "provider")
         return super().get_queryset().prefetch_related(Prefetch("engagements", queryset=engagements))
+
+
+def with_new_values(corrections):
+    """Each correction with the value its batch put in place (`new_numerator`, `new_denominator`): the value the
+    next correction of the same measurement replaced, or, for the latest one, the measurement's value now."""
+    following = MeasurementCorrection.objects.filter(measurement=OuterRef("measurement"), pk__gt=OuterRef("pk"))
+    following = following.order_by("pk")
+    return corrections.annotate(
+        new_numerator=Coalesce(Subquery(following.values("numerator")[:1]), F("measurement__numerator")),
+        new_denominator=Coalesce(Subquery(following.values("denominator")[:1]), F("measurement__denominator")),
+    )
+
+
+class MeasurementCorrectionListView(ObjectListView):
+    """What corrections replaced on the user's engagements, both sides alike (the API's
+    `/measurement-corrections/`, with the same scope and FilterSet)."""
+
+    model = MeasurementCorrection
+    table_class = MeasurementCorrectionTable
+    filterset_class = MeasurementCorrectionFilterSet
+    title = "Measurement corrections"
+    template_name = "slas/correction_list.html"
+    select_related = (
+        "measurement__engagement__practice",
+        "measurement__engagement__provider",
+        "metric",
+        "agent",
+        "batch__submitted_by",
+    )
+
+    def get_queryset(self):
+        return with_new_values(super().get_queryset()).order_by("-corrected_at", "-pk")
+
+    def get_table_kwargs(self):
+        submitting = engagements_for(self.request.user, "submit_measurements").values_list("pk", flat=True)
+        return {**super().get_table_kwargs(), "submitting": frozenset(submitting)}
 
 
 class BatchDetailView(ObjectDetailView):
