@@ -230,11 +230,13 @@ def _recompute_touched_in_database(touched: dict[tuple[int, int], list[str]]) ->
     triples = [(e, m, day) for (e, m), days in touched.items() for day in days]
     params = {name: _array(t[index] for t in triples) for index, name in enumerate(("engagements", "metrics", "days"))}
     result = _upsert_in_database(_TOUCHED_SCOPE, _TOUCHED_SUMS, _TOUCHED_VANISHED, params)
-    pairs = Q()
-    for engagement_id, metric_id in touched:
-        pairs |= Q(engagement_id=engagement_id, metric_id=metric_id)
+    # The touched pairs' targets by two IN lists, kept in Python: an OR of one Q per pair (about 1,000 for a
+    # 1,000-row batch) took Django longer to compile than the recompute took to run.
+    engagements, metrics = {e for e, _ in touched}, {m for _, m in touched}
+    targets = SLATarget.objects.filter(engagement_id__in=engagements, metric_id__in=metrics)
+    target_ids = [pk for pk, e, m in targets.values_list("pk", "engagement_id", "metric_id") if (e, m) in touched]
     announce_resolved(params["now"])
-    result.breaches_opened = _notify(SLATarget.objects.filter(pairs).values("pk"), params["now"])
+    result.breaches_opened = _notify(target_ids, params["now"])
     return result
 
 
