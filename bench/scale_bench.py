@@ -51,9 +51,15 @@ def parse_args(argv=None):
     parser.add_argument("--engagements", type=int, default=200)
     parser.add_argument("--agents", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20250101)
+    parser.add_argument(
+        "--sizes", help="the two sizes, e.g. 250000,2500000 (default: 1,000,000 and 20,000,000 times --scale)"
+    )
     args = parser.parse_args(argv)
     args.redis_url, args.days = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10"), 365
-    args.sizes = [round(1_000_000 * args.scale), round(20_000_000 * args.scale)]
+    if args.sizes:
+        args.sizes = [int(size) for size in args.sizes.split(",")]
+    else:
+        args.sizes = [round(1_000_000 * args.scale), round(20_000_000 * args.scale)]
     return args
 
 
@@ -194,7 +200,7 @@ def measure(world, backfill_engagement, size, args, row):
     reset()
     engagements = world.engagements
     days = min(365, max(7, round(size / (len(engagements) * len(base.METRICS) * args.agents))))
-    if size <= 1_000_000 * args.scale * 1.01:
+    if size == args.sizes[0]:  # the small size: about one row per cell, as the 1M bench
         days = min(365, max(7, size // (len(engagements) * len(base.METRICS))))
     row["layout"] = f"{days} days, {size / (len(engagements) * len(base.METRICS) * days):.1f} rows per cell"
     indexes = measurement_indexes()

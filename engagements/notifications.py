@@ -61,6 +61,43 @@ def notify(users, *, key: str, title: str, body: str = "", url: str = "", engage
     return len(fresh)
 
 
+def notify_many(events: list[dict]) -> int:
+    """`notify` for many events at once (a recompute announcing its breaches): each event is a dict of notify's
+    keyword arguments plus "users". One query reads who was already told, one bulk insert writes the rest, and
+    one e-mail task is queued, however many events. Returns how many notifications were new."""
+    calls = _held.get()
+    if calls is not None:
+        calls.extend({**event, "users": list(event["users"])} for event in events)
+        return 0
+    wanted = {}  # (user id, key) → the notification; the first event wins, as a second notify() would be a no-op
+    for event in events:
+        for user in event["users"]:
+            wanted.setdefault(
+                (user.pk, event["key"]),
+                Notification(
+                    user_id=user.pk,
+                    key=event["key"],
+                    title=event["title"][:200],
+                    body=event.get("body", ""),
+                    url=event.get("url", ""),
+                    engagement=event.get("engagement"),
+                ),
+            )
+    if not wanted:
+        return 0
+    keys = {key for _, key in wanted}
+    users = {user_id for user_id, _ in wanted}
+    already = set(Notification.objects.filter(key__in=keys, user_id__in=users).values_list("user_id", "key"))
+    fresh = [notification for pair, notification in wanted.items() if pair not in already]
+    # ignore_conflicts: a concurrent notifier may have inserted the same (user, key) since the read above.
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
+    if fresh:
+        from engagements.tasks import send_notification_emails
+
+        transaction.on_commit(send_notification_emails.delay, robust=True)
+    return len(fresh)
+
+
 def mark_read(user, notification_ids=None) -> int:
     from django.utils import timezone
 

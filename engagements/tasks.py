@@ -1,6 +1,6 @@
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -36,52 +36,68 @@ def send_invitation_email(invitation_id: int, link: str) -> str:
     return "sent"
 
 
-EMAIL_BATCH = 200
+EMAIL_BATCH = 200  # notifications per SMTP connection (and per transaction)
 
 
 @shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
 def send_notification_emails() -> int:
     """E-mail every notification not yet e-mailed, each exactly once. Returns how many were sent.
 
-    Each row is locked (SKIP LOCKED where the database has it), sent and marked in its own transaction, so two
-    workers never send the same one, and a send that fails leaves only that row for the retry.
+    In batches of EMAIL_BATCH: one transaction locks the batch's rows (SKIP LOCKED where the database has it, so
+    two workers never take the same row), sends their e-mails over ONE connection and marks them `emailed_at`.
+    A send that fails marks the ones already sent and raises, so the retry sends only the rest.
     """
+    sent = 0
+    while True:
+        count, taken = _email_batch()
+        sent += count
+        if taken < EMAIL_BATCH:
+            return sent
+
+
+def _email_batch() -> tuple[int, int]:
+    """Send one batch. Returns (e-mails sent, notifications taken)."""
     from engagements.models import Notification
 
-    sent, last_pk = 0, 0
-    while True:
-        unsent = Notification.objects.filter(emailed_at__isnull=True, pk__gt=last_pk).order_by("pk")
-        pending = list(unsent.values_list("pk", flat=True)[:EMAIL_BATCH])
-        if not pending:
-            return sent
-        for pk in pending:
-            sent += _email_one(Notification, pk)
-        last_pk = pending[-1]
-
-
-def _email_one(Notification, pk: int) -> int:
+    failure = None
     with transaction.atomic():
-        notification = (
+        batch = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("user")
-            .filter(pk=pk, emailed_at__isnull=True)
-            .first()
+            .filter(emailed_at__isnull=True)
+            .order_by("pk")[:EMAIL_BATCH]
         )
-        if notification is None:  # sent by another worker meanwhile
-            return 0
-        user = notification.user
-        if user.email and user.is_active:
-            send_mail(
-                subject=notification.title,
-                message=render_to_string(
-                    "engagements/email/notification.txt", {"notification": notification, "site_url": settings.SITE_URL}
-                ),
-                from_email=None,
-                recipient_list=[user.email],
-            )
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-    return 1 if user.email and user.is_active else 0
+        if not batch:
+            return 0, 0
+        # A deactivated person, or one without an address, is settled without an e-mail.
+        settled = [n.pk for n in batch if not (n.user.email and n.user.is_active)]
+        sent = []
+        outgoing = [n for n in batch if n.user.email and n.user.is_active]
+        if outgoing:
+            try:
+                with get_connection() as connection:  # opened once for the batch, closed after it
+                    for notification in outgoing:
+                        # One message a call on the open connection: if the server fails midway, we know which
+                        # went out (send_messages of the whole list would not say), and only those are marked.
+                        connection.send_messages([_notification_email(notification, connection)])
+                        sent.append(notification.pk)
+            except Exception as error:  # noqa: BLE001 - marked what went out; re-raised below, after the commit
+                failure = error
+        Notification.objects.filter(pk__in=settled + sent).update(emailed_at=timezone.now())
+    if failure is not None:
+        raise failure
+    return len(sent), len(batch)
+
+
+def _notification_email(notification, connection) -> EmailMessage:
+    return EmailMessage(
+        subject=notification.title,
+        body=render_to_string(
+            "engagements/email/notification.txt", {"notification": notification, "site_url": settings.SITE_URL}
+        ),
+        to=[notification.user.email],
+        connection=connection,
+    )
 
 
 @shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)

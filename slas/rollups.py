@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bpo_portal.formatting import number
-from engagements.access import engagement_managers
-from engagements.notifications import notify
+from engagements.choices import Role
+from engagements.notifications import notify_many
 from slas.choices import BreachStatus, Grain, KPIStatus, Severity
 from slas.models import Breach, KPIValue, Measurement, SLATarget
 from slas.periods import engagement_closed_before, label, period_end, period_start
@@ -73,6 +73,24 @@ def recompute_since(since: date, targets=None) -> RecomputeResult:
     return _recompute(targets, since=since)
 
 
+def rejudge_since(since: date) -> RecomputeResult:
+    """The nightly job: every target's periods that end on or after `since`, judged again from the sums their KPI
+    values hold, with breaches opened, updated or resolved and announced as `recompute_since` would.
+
+    What changes a period's outcome without a recompute being owed is the calendar (a period closes once its
+    last day and the grace have passed, in the practice's timezone) and the engagement's grace days: neither
+    needs the measurements summed again. Every change to the measurements or a target owes a recompute
+    (`slas.owed`), which `tasks.recompute_recent` sweeps first, so each stored sum is already the sum of the
+    measurements. Reading the KPI values instead of the measurements keeps the nightly job's cost to the number
+    of recent periods, not the rows in them (per agent, 50 rows a cell: bench/README.md, scale mode).
+    """
+    queryset = SLATarget.objects.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=since))
+    if connection.vendor == "postgresql":
+        return _recompute_since_in_database(list(queryset.values_list("pk", flat=True)), since, sums=_STORED_SUMS)
+    targets = list(queryset.select_related("metric", "engagement__practice"))
+    return _recompute(targets, since=since, stored=True)
+
+
 # --- The computation in one statement (PostgreSQL) ------------------------------------------------------------------
 #
 # The same KPI values and breach flags as `_recompute` below, computed and written by the database: no row of the
@@ -111,6 +129,11 @@ _SINCE_SUMS = f"""
     CROSS JOIN LATERAL (SELECT {_PERIOD_START.format(day="m.date")} AS start) p
     WHERE t.id = ANY(%(targets)s::bigint[]) AND m.date >= {_PERIOD_START.format(day="%(since)s::date")}
     GROUP BY t.id, p.start
+"""
+# The same periods as _SINCE_SUMS (those ending on or after `since`), from the sums their KPI values hold.
+_STORED_SUMS = """
+    SELECT k.target_id, k.period_start, k.numerator, k.denominator FROM slas_kpivalue k
+    WHERE k.target_id = ANY(%(targets)s::bigint[]) AND k.period_end >= %(since)s
 """
 # Metric.kpi_value, Decimal.quantize (half to even) and SLATarget.judge in SQL; the upsert; the breaches it opens
 # or brings up to date (as _update_breach); the open breaches of periods now met, resolved by data. Rows are taken
@@ -207,20 +230,22 @@ def _recompute_touched_in_database(touched: dict[tuple[int, int], list[str]]) ->
     triples = [(e, m, day) for (e, m), days in touched.items() for day in days]
     params = {name: _array(t[index] for t in triples) for index, name in enumerate(("engagements", "metrics", "days"))}
     result = _upsert_in_database(_TOUCHED_SCOPE, _TOUCHED_SUMS, _TOUCHED_VANISHED, params)
-    pairs = Q()
-    for engagement_id, metric_id in touched:
-        pairs |= Q(engagement_id=engagement_id, metric_id=metric_id)
+    # The touched pairs' targets by two IN lists, kept in Python: an OR of one Q per pair (about 1,000 for a
+    # 1,000-row batch) took Django longer to compile than the recompute took to run.
+    engagements, metrics = {e for e, _ in touched}, {m for _, m in touched}
+    targets = SLATarget.objects.filter(engagement_id__in=engagements, metric_id__in=metrics)
+    target_ids = [pk for pk, e, m in targets.values_list("pk", "engagement_id", "metric_id") if (e, m) in touched]
     announce_resolved(params["now"])
-    result.breaches_opened = _notify(SLATarget.objects.filter(pairs).values("pk"), params["now"])
+    result.breaches_opened = _notify(target_ids, params["now"])
     return result
 
 
 @transaction.atomic
-def _recompute_since_in_database(target_ids: list[int], since: date) -> RecomputeResult:
+def _recompute_since_in_database(target_ids: list[int], since: date, sums: str = _SINCE_SUMS) -> RecomputeResult:
     if not target_ids:
         return RecomputeResult()
     params = {"targets": _array(target_ids), "since": since}
-    result = _upsert_in_database("", _SINCE_SUMS, _SINCE_VANISHED, params)
+    result = _upsert_in_database("", sums, _SINCE_VANISHED, params)
     announce_resolved(params["now"])
     result.breaches_opened = _notify(target_ids, params["now"])
     return result
@@ -255,14 +280,17 @@ def _upsert_in_database(scope: str, sums: str, vanished_sql: str, params: dict) 
 
 
 @transaction.atomic
-def _recompute(targets: list[SLATarget], *, periods=None, since: date | None = None) -> RecomputeResult:
-    """Exactly one of `periods` ({target id: {period starts}}) or `since` says which periods to recompute."""
+def _recompute(
+    targets: list[SLATarget], *, periods=None, since: date | None = None, stored: bool = False
+) -> RecomputeResult:
+    """Exactly one of `periods` ({target id: {period starts}}) or `since` says which periods to recompute;
+    `stored` (with `since`) takes each period's sums from its KPI value instead of the measurements."""
     result = RecomputeResult()
     if not targets:
         return result
     now = timezone.now()
-    totals = _aggregate(targets, periods=periods, since=since)
     existing = _existing_kpis(targets, periods=periods, since=since)
+    totals = _stored_totals(targets, since) if stored else _aggregate(targets, periods=periods, since=since)
 
     # Every (target, period) this run answers for: those with data now, and those that had a value before
     # (a correction may have moved its measurements away). None means "no data any more".
@@ -323,6 +351,19 @@ def _existing_kpis(targets, *, periods, since) -> dict[tuple[int, date], int]:
                 condition |= Q(target_id=target_id, period_start__in=starts)
         existing = existing.filter(condition) if condition else existing.none()
     return {(target_id, start): pk for pk, target_id, start in existing.values_list("pk", "target_id", "period_start")}
+
+
+def _stored_totals(targets, since) -> dict[tuple, tuple[Decimal, Decimal]]:
+    """What `_aggregate` returns for `since`, read from the KPI values (one query)."""
+    by_id = {t.pk: t for t in targets}
+    rows = KPIValue.objects.filter(target__in=list(by_id), period_end__gte=since)
+    totals = {}
+    for target_id, start, numerator, denominator in rows.values_list(
+        "target_id", "period_start", "numerator", "denominator"
+    ):
+        t = by_id[target_id]
+        totals[(t.engagement_id, t.metric_id, t.service_line_id, t.period, start)] = (numerator, denominator)
+    return totals
 
 
 def _aggregate(targets, *, periods, since) -> dict[tuple, tuple[Decimal, Decimal]]:
@@ -452,27 +493,71 @@ ANNOUNCE = Q(notified_severity="") | Q(severity=Severity.BREACH, notified_severi
 
 def _notify(target_ids, now) -> list[int]:
     """Tell both sides' managers about each breach of these targets that is due an announcement, whatever its
-    period, once per change of severity: only the run whose conditional update stamps it sends."""
-    notified = []
+    period, once per change of severity: only the run that stamps a breach announces it.
+
+    In bulk, whatever the number of breaches: one query reads (and, on PostgreSQL, locks) the breaches due, one
+    UPDATE stamps them, one query finds the engagements' managers and two write the notifications. The lock is
+    what the old per-breach conditional UPDATE was: a concurrent run waits for this one to commit, then re-reads
+    the row (PostgreSQL re-checks the WHERE on the new version), finds it announced, and skips it.
+    """
     related = ("target__metric", "target__engagement__practice", "target__engagement__provider")
-    due = Breach.objects.filter(ANNOUNCE, target__in=target_ids, status=BreachStatus.OPEN).order_by("pk")
-    for breach in due.select_related(*related):
-        stamped = Breach.objects.filter(
-            ANNOUNCE, pk=breach.pk, severity=breach.severity, status=BreachStatus.OPEN, notified_at=breach.notified_at
-        ).update(notified_at=now, notified_severity=breach.severity)
-        if not stamped:
-            continue
-        notify(
-            engagement_managers(breach.target.engagement),
-            key=_announcement_key(breach),
-            title=breach_title(breach),
-            body=_announcement_body(breach),
-            url=reverse("slas:breach_detail", args=[breach.pk]),
-            engagement=breach.target.engagement,
-        )
+    due = list(
+        Breach.objects.select_for_update(of=("self",))
+        .filter(ANNOUNCE, target__in=target_ids, status=BreachStatus.OPEN)
+        .select_related(*related)
+        .order_by("pk")  # locks taken in pk order: two runs cannot deadlock on them
+    )
+    if not due:
+        return []
+    Breach.objects.filter(pk__in=[breach.pk for breach in due]).update(notified_at=now, notified_severity=F("severity"))
+    managers = managers_of({breach.target.engagement for breach in due})
+    # Key and body describe the breach as it was before this stamp (a reopening, a warning made a breach).
+    notify_many(
+        [
+            {
+                "users": managers[breach.target.engagement.pk],
+                "key": _announcement_key(breach),
+                "title": breach_title(breach),
+                "body": _announcement_body(breach),
+                "url": reverse("slas:breach_detail", args=[breach.pk]),
+                "engagement": breach.target.engagement,
+            }
+            for breach in due
+        ]
+    )
+    for breach in due:  # recorded after commit (engagements.services.webhooks.emit)
         emit("breach.opened", breach.target.engagement, breach_payload(breach, status=BreachStatus.OPEN))
-        notified.append(breach.pk)
-    return notified
+    return [breach.pk for breach in due]
+
+
+def managers_of(engagements) -> dict[int, list]:
+    """{engagement id: its active managers of both sides}: `engagements.access.engagement_managers` for many
+    engagements in one query (a user is a member of one practice or one provider)."""
+    from django.contrib.auth import get_user_model
+
+    engagements = list(engagements)
+    result = {engagement.pk: [] for engagement in engagements}
+    if not engagements:
+        return result
+    by_practice, by_provider = defaultdict(list), defaultdict(list)
+    for engagement in engagements:
+        by_practice[engagement.practice_id].append(engagement.pk)
+        by_provider[engagement.provider_id].append(engagement.pk)
+    users = (
+        get_user_model()
+        .objects.filter(
+            Q(membership__practice_id__in=list(by_practice)) | Q(membership__provider_id__in=list(by_provider)),
+            membership__role=Role.MANAGER,
+            is_active=True,
+        )
+        .select_related("membership")
+        .order_by("pk")
+    )
+    for user in users:
+        member = user.membership
+        for engagement_id in by_practice.get(member.practice_id, []) + by_provider.get(member.provider_id, []):
+            result[engagement_id].append(user)
+    return result
 
 
 def _announcement_key(breach: Breach) -> str:
@@ -526,4 +611,12 @@ def recent_since(today: date | None = None, days: int = 62) -> date:
     return (today or timezone.localdate()) - timedelta(days=days)
 
 
-__all__ = ["RecomputeResult", "recompute_touched", "recompute_since", "recent_since", "format_value", "label"]
+__all__ = [
+    "RecomputeResult",
+    "recompute_touched",
+    "recompute_since",
+    "rejudge_since",
+    "recent_since",
+    "format_value",
+    "label",
+]

@@ -33,9 +33,11 @@ def sweep_owed_recomputes(older_than_seconds: int | None = None) -> dict:
 
 @shared_task(**RETRY)
 def recompute_recent() -> dict:
-    """The nightly second net: everything still owed, whatever its age, then every target's recent periods."""
+    """The nightly job: everything still owed, whatever its age (so every stored sum is up to date), then every
+    target's recent periods judged again from those sums: periods that closed since yesterday open their
+    breaches (`rollups.rejudge_since`; it does not sum the measurements again)."""
     swept = owed.sweep(older_than=timedelta(0))
-    result = rollups.recompute_since(rollups.recent_since())
+    result = rollups.rejudge_since(rollups.recent_since())
     return {
         "status": "done",
         "swept": swept["done"],
