@@ -114,6 +114,9 @@ class ReminderKind(models.TextChoices):
     COMPLIANCE_AUDIT_DUE = "compliance_audit_due", "Compliance audit due"
     CORRECTIVE_ACTION_OVERDUE = "corrective_action_overdue", "Corrective action overdue"
     CORRECTIVE_ACTION_ESCALATED = "corrective_action_escalated", "Corrective action overdue, escalated"
+    # -- onboarding (the onboarding app's reminder sources) --
+    TRAINING_RENEWAL_DUE = "training_renewal_due", "Training renewal due"
+    DOCUMENT_UNSIGNED = "document_unsigned", "Policy document to sign"
 
 
 class PricingModel(models.TextChoices):

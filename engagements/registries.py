@@ -33,6 +33,8 @@ class EngagementCard:
 ATTENTION_SOURCES: list[Callable] = []
 # (request, engagement) -> EngagementCard | None
 ENGAGEMENT_CARDS: list[Callable] = []
+# (request, agent) -> EngagementCard | None: cards on an agent's page (their onboardings, for one)
+AGENT_CARDS: list[Callable] = []
 # role → the URL name of that role's own home page (an agent's, who has no engagement workspace)
 HOME_PAGES: dict[str, str] = {}
 # roles whose people see none of the engagement workspace's navigation (only the entries registered above)
@@ -86,6 +88,15 @@ def register_home_page(role: str, url_name: str, *, hide_workspace: bool = False
 def attention_from_sources(user) -> Iterable:
     for source in ATTENTION_SOURCES:
         yield from source(user)
+
+
+def register_agent_card(card: Callable) -> None:
+    _add(AGENT_CARDS, card)
+
+
+def agent_cards(request, agent) -> list[EngagementCard]:
+    cards = (card(request, agent) for card in AGENT_CARDS)
+    return [card for card in cards if card is not None]
 
 
 def engagement_cards(request, engagement) -> list[EngagementCard]:

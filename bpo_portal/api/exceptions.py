@@ -32,6 +32,7 @@ ERROR_CODES = {
     "ingest_rejected": (400, "A measurement batch had bad rows; `errors` lists each by row and field."),
     "not_authenticated": (401, "No credentials were sent: send `Authorization: Token <token>`."),
     "authentication_failed": (401, "The token is unknown, malformed or revoked."),
+    "own_session_required": (403, "A signature is made in the agent's own signed-in session, never with an API token."),
     "forbidden": (403, "You can see this object but may not do this to it."),
     "not_found": (404, "No such object, or not yours to see; also a page past the last one."),
     "method_not_allowed": (405, "This path does not answer that HTTP method."),

@@ -64,7 +64,7 @@ from engagements.models import (
     Provider,
 )
 from engagements.notifications import mark_read
-from engagements.registries import HOME_PAGES, engagement_cards
+from engagements.registries import HOME_PAGES, agent_cards, engagement_cards
 from engagements.tables import AgentTable, EngagementTable, MemberTable, PracticeTable, ProviderTable
 
 # --- Home -----------------------------------------------------------------------------------------------------------
@@ -389,6 +389,7 @@ class AgentDetailView(ObjectDetailView):
             .filter(agent=self.object)
             .select_related("engagement__practice")
         )
+        context["extension_cards"] = agent_cards(self.request, self.object)
         return context
 
 

@@ -35,10 +35,7 @@ def agent_onboardings_card(request, agent):
 def register():
     from engagements import registries
 
-    # The agent page has no registry yet; once engagements offers `register_agent_card` (same shape as the
-    # engagement page's cards), the card shows there.
-    if hasattr(registries, "register_agent_card"):
-        registries.register_agent_card(agent_onboardings_card)
+    registries.register_agent_card(agent_onboardings_card)
     register_timeline_source(stage_moves)
     register_event(
         "agent.stage_changed",

@@ -18,7 +18,7 @@ def menu_labels(user, path="/"):
 
 def test_the_menu_groups_work_directory_and_account_entries(world):
     menu = menu_labels(world.practice_manager)
-    assert menu["work"] == ["Engagements", "SLAs", "Quality", "Compliance"]
+    assert menu["work"] == ["Engagements", "SLAs", "Quality", "Compliance", "Onboarding"]
     assert menu["directory"] == ["Practices", "Providers", "Agents", "Certifications"]
     assert menu["account"] == ["People", "API tokens", "API docs", "Access log"]
 
@@ -41,18 +41,19 @@ def test_people_is_shown_only_to_someone_on_a_side(world):
 
 
 def test_an_app_adds_an_entry_to_a_group_with_one_line(world):
-    navigation.register("work", "Onboarding", "engagements:notification_list", names=("onboarding",), order=35)
+    navigation.register("work", "Notices", "engagements:notification_list", names=("notices",), order=35)
     try:
         assert menu_labels(world.practice_manager)["work"] == [
             "Engagements",
             "SLAs",
             "Quality",
-            "Onboarding",
+            "Notices",
             "Compliance",
+            "Onboarding",
         ]
     finally:
         navigation.unregister("engagements:notification_list")
-    assert menu_labels(world.practice_manager)["work"] == ["Engagements", "SLAs", "Quality", "Compliance"]
+    assert menu_labels(world.practice_manager)["work"] == ["Engagements", "SLAs", "Quality", "Compliance", "Onboarding"]
 
 
 def test_an_entry_hidden_from_a_role_is_left_out_and_an_empty_group_disappears(world):

@@ -618,9 +618,10 @@ class TestAgents:
     def test_a_provider_manager_updates_and_removes_their_agents(self, api, world):
         client = api.as_user(world.provider_manager)
 
-        updated = client.patch(url("agent-detail", world.agent.pk), {"status": "training", "languages": "English"})
+        updated = client.patch(url("agent-detail", world.agent.pk), {"status": "live", "languages": "English"})
         assert updated.status_code == 200, updated.data
-        assert updated.data["status"] == "training"
+        # The stage is read-only here: it moves per engagement through POST /api/v1/agents/{id}/stage/.
+        assert updated.data["languages"] == "English" and updated.data["status"] == "candidate"
 
         newcomer = factories.make_agent(world.provider, full_name="Never assigned")
         assert client.delete(url("agent-detail", newcomer.pk)).status_code == 204

@@ -360,7 +360,11 @@ class AgentSerializer(CountryFieldMixin, serializers.ModelSerializer):
         default=CallersProvider(),
         help_text="Defaults to your own provider; only a portal admin chooses another. Fixed once created.",
     )
-    status = EnumChoiceField(AgentStatus, required=False)
+    status = EnumChoiceField(
+        AgentStatus,
+        read_only=True,
+        help_text="The most advanced stage of the agent's onboardings; moved per engagement with POST /api/v1/agents/{id}/stage/.",
+    )
 
     class Meta:
         model = Agent
