@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from engagements.access import EngagementScopedQuerySet, SideScopedQuerySet
+from engagements.access import EngagementScopedQuerySet, SideScopedQuerySet, engagements_for
 from engagements.models.diligence import EVIDENCE_SIGNATURES, MAX_EVIDENCE_BYTES, validate_evidence
 from onboarding.access import SeenThroughAgentQuerySet
 from onboarding.choices import AssessmentMethod, PrivacyLaw
@@ -40,6 +40,41 @@ def modules_of_agent(agent_id):
     attachments, the quiz)."""
     engagements = engagements_of_agent(agent_id).values("pk")
     return CurriculumItem.objects.filter(curriculum__engagement_id__in=engagements).values("module_id")
+
+
+def agents_in_sight(user):
+    """onboarding.access.agents_in_sight without the agents' default ordering, which SQLite refuses inside a UNION
+    ("ORDER BY not allowed in subqueries of compound statements"); same rows."""
+    from engagements.models import Agent
+
+    return (
+        Agent.objects.for_user(user)
+        .order_by()
+        .values("pk")
+        .union(Agent.objects.filter(onboardings__engagement__in=engagements_for(user)).order_by().values("pk"))
+    )
+
+
+class AgentRowsQuerySet(SeenThroughAgentQuerySet):
+    """An agent's own rows (attempts, completions): seen by whoever may see the agent's onboarding and by the agent;
+    a completion of a practice's staff member by that person and by the practice's managers."""
+
+    def scope_for(self, user, membership, action: str):
+        scope = Q(agent_id__in=agents_in_sight(user))
+        if any(f.name == "person" for f in self.model._meta.get_fields()):
+            if membership.practice_id and membership.is_manager:
+                scope |= Q(person__membership__practice_id=membership.practice_id)
+            else:
+                scope |= Q(person=user)
+        return self.filter(scope)
+
+
+def completions_for(user, action: str = "view"):
+    """Training completions `user` may see: TrainingCompletion's own scope, with practice staff's completions and the
+    SQLite-safe union (see agents_in_sight)."""
+    from onboarding.models import TrainingCompletion
+
+    return AgentRowsQuerySet(model=TrainingCompletion).for_user(user, action)
 
 
 class ThroughModuleQuerySet(models.QuerySet):
@@ -166,7 +201,7 @@ class QuizAttempt(models.Model):
         "onboarding.TrainingCompletion", on_delete=models.SET_NULL, null=True, blank=True, related_name="attempt"
     )
 
-    objects = SeenThroughAgentQuerySet.as_manager()
+    objects = AgentRowsQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-pk"]

@@ -38,7 +38,7 @@ from onboarding.models import (
     TrainingCompletion,
     TrainingModule,
 )
-from onboarding.models.training_content import engagements_of_agent, modules_of_agent
+from onboarding.models.training_content import completions_for, engagements_of_agent, modules_of_agent
 from onboarding.services import training as services
 from onboarding.tables.training import CurriculumTable, TrainingCompletionTable, TrainingModuleTable
 
@@ -342,6 +342,9 @@ class CompletionListView(ObjectListView):
     title = "Training completions"
     create_url_name = "onboarding:training_completion_record"
     select_related = ("agent", "person", "module")
+
+    def get_queryset(self):
+        return completions_for(self.request.user).select_related(*self.select_related)
 
     def can_create(self) -> bool:
         return _is_manager(self.request.user) or is_portal_admin(self.request.user)

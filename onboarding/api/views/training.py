@@ -15,6 +15,7 @@ from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
 from onboarding.api.serializers import training as serializers
 from onboarding.filters.training import CurriculumFilterSet, TrainingCompletionFilterSet, TrainingModuleFilterSet
 from onboarding.models import Choice, Curriculum, CurriculumItem, Question, TrainingCompletion, TrainingModule
+from onboarding.models.training_content import completions_for
 from onboarding.services import training as services
 
 
@@ -170,7 +171,7 @@ class TrainingCompletionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     ordering = ["-passed_on", "-pk"]
 
     def get_queryset(self):
-        return self.queryset.for_user(self.request.user, "view")
+        return completions_for(self.request.user).select_related("module")
 
     @extend_schema(
         summary="Record a completion (the agent's provider's managers) or push one from the LMS",

@@ -110,9 +110,7 @@ def test_a_curriculum_takes_modules_of_its_provider_and_its_practice_only(world)
 
 @pytest.mark.django_db
 def test_items_are_reordered(world):
-    modules = [
-        training.create_module(by=world.provider_manager, title=f"M{n}", kind=ModuleKind.SOP) for n in range(3)
-    ]
+    modules = [training.create_module(by=world.provider_manager, title=f"M{n}", kind=ModuleKind.SOP) for n in range(3)]
     items = [training.add_to_curriculum(world.engagement, m, by=world.provider_manager) for m in modules]
     training.move_item(items[2], -1, by=world.provider_manager)
     order = list(world.engagement.curriculum.items.values_list("module__title", flat=True))
@@ -137,7 +135,9 @@ def test_a_trainer_records_a_completion_and_nobody_else(world, trained):
             training.record_by_trainer(trained.module, by=someone, passed_on=passed_on, agent=world.agent)
     with pytest.raises(DomainError, match="future"):
         training.record_by_trainer(
-            trained.module, by=world.provider_manager, passed_on=timezone.localdate() + timedelta(days=1),
+            trained.module,
+            by=world.provider_manager,
+            passed_on=timezone.localdate() + timedelta(days=1),
             agent=world.agent,
         )
     assert TrainingCompletion.objects.count() == 1
@@ -177,7 +177,10 @@ def test_an_lms_id_already_used_for_another_agent_is_refused(world, trained):
 def test_another_provider_cannot_push_for_our_agent(world, trained):
     with pytest.raises(PermissionDenied):
         training.push_lms_completion(
-            trained.module, world.agent, by=world.other_provider_manager, passed_on=date(2026, 11, 2),
+            trained.module,
+            world.agent,
+            by=world.other_provider_manager,
+            passed_on=date(2026, 11, 2),
             external_id="x",
         )
     assert not TrainingCompletion.objects.exists()
@@ -225,9 +228,7 @@ def test_ramp_needs_every_required_module_passed_and_current(world, trained):
     assert missing_for(trained.onboarding, "ramp") == ["Training: “HIPAA essentials” not passed yet."]
     long_ago = timezone.localdate() - timedelta(days=400)
     training.record_by_trainer(trained.module, by=world.provider_manager, passed_on=long_ago, agent=world.agent)
-    assert missing_for(trained.onboarding, "ramp") == [
-        "Training: “HIPAA essentials” expired; it must be passed again."
-    ]
+    assert missing_for(trained.onboarding, "ramp") == ["Training: “HIPAA essentials” expired; it must be passed again."]
     training.record_by_trainer(
         trained.module, by=world.provider_manager, passed_on=timezone.localdate(), agent=world.agent
     )

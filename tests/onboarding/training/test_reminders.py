@@ -46,8 +46,9 @@ def test_the_7_day_reminder_is_a_second_one_also_sent_once(world, completion):
 
 
 def test_a_renewed_completion_stops_the_old_ones_reminders(world, trained, completion):
-    training.record_by_trainer(trained.module, by=world.provider_manager, passed_on=date(2026, 11, 1),
-                               agent=world.agent)
+    training.record_by_trainer(
+        trained.module, by=world.provider_manager, passed_on=date(2026, 11, 1), agent=world.agent
+    )
     send_due_reminders(today=date(2026, 11, 25))
     assert sent() == []
 
@@ -74,7 +75,8 @@ def test_the_nightly_job_announces_completions_that_expired_today(world, complet
 
 
 def test_an_expiry_already_renewed_is_not_announced(world, trained, completion):
-    training.record_by_trainer(trained.module, by=world.provider_manager, passed_on=date(2026, 12, 1),
-                               agent=world.agent)
+    training.record_by_trainer(
+        trained.module, by=world.provider_manager, passed_on=date(2026, 12, 1), agent=world.agent
+    )
     assert training.announce_expiries(date(2026, 12, 20)) == 0
     assert training.announce_expiries(date(2027, 12, 1)) == 1  # the renewal itself lapses a year on
