@@ -447,9 +447,13 @@ def record_mock_call(audit) -> list[TrainingCompletion]:
         .select_related("module")
     )
     recorded = []
+    today = _today()
     for item in items:
         external_id = f"audit-{audit.pk}"
-        if TrainingCompletion.objects.filter(module=item.module, external_id=external_id).exists():
+        held = TrainingCompletion.objects.filter(module=item.module, agent_id=audit.agent_id).filter(
+            Q(external_id=external_id) | Q(expires_on__isnull=True) | Q(expires_on__gt=today)
+        )
+        if held.exists():  # this audit already counted, or the agent holds the module: later audits add nothing
             continue
         passed_on = timezone.localdate(audit.submitted_at) if audit.submitted_at else _today()
         with transaction.atomic():

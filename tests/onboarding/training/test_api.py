@@ -24,8 +24,13 @@ def push(api, world, **body):
 
 
 def test_an_lms_push_is_recorded_once_however_often_it_is_sent(world, trained, api):
-    body = {"module": trained.module.pk, "agent": world.agent.pk, "passed_on": "2026-11-02", "score": "91.50",
-            "external_id": "lms-88231"}
+    body = {
+        "module": trained.module.pk,
+        "agent": world.agent.pk,
+        "passed_on": "2026-11-02",
+        "score": "91.50",
+        "external_id": "lms-88231",
+    }
     first = push(api, world, **body)
     assert first.status_code == 201, first.content
     assert first.json()["source"] == "lms" and first.json()["expires_on"] == "2027-11-02"
@@ -46,8 +51,13 @@ def test_an_lms_push_is_recorded_once_however_often_it_is_sent(world, trained, a
     ids=["bad date", "unknown agent", "unknown module", "score above 100", "in the future"],
 )
 def test_a_rejected_push_writes_nothing(world, trained, api, change):
-    body = {"module": trained.module.pk, "agent": world.agent.pk, "passed_on": "2026-11-02", "external_id": "x-1",
-            **change}
+    body = {
+        "module": trained.module.pk,
+        "agent": world.agent.pk,
+        "passed_on": "2026-11-02",
+        "external_id": "x-1",
+        **change,
+    }
     before = LogEntry.objects.count()
     response = push(api, world, **body)
     assert response.status_code == 400, response.content
@@ -56,8 +66,9 @@ def test_a_rejected_push_writes_nothing(world, trained, api, change):
 
 
 def test_another_providers_agent_reads_as_unknown(world, trained, api):
-    response = push(api, world, module=trained.module.pk, agent=world.other_agent.pk, passed_on="2026-11-02",
-                    external_id="x")
+    response = push(
+        api, world, module=trained.module.pk, agent=world.other_agent.pk, passed_on="2026-11-02", external_id="x"
+    )
     assert response.status_code == 400 and not TrainingCompletion.objects.exists()
 
 
@@ -65,10 +76,10 @@ def test_completions_filter_by_agent_module_engagement_and_expiring(world, train
     colleague = factories.make_agent(world.provider)
     make_onboarding(world.engagement, agent=colleague)
     soon = timezone.localdate() - timedelta(days=350)
-    expiring = training.record_by_trainer(trained.module, by=world.provider_manager, passed_on=soon,
-                                          agent=world.agent)
-    fresh = training.record_by_trainer(trained.module, by=world.provider_manager, passed_on=timezone.localdate(),
-                                       agent=colleague)
+    expiring = training.record_by_trainer(trained.module, by=world.provider_manager, passed_on=soon, agent=world.agent)
+    fresh = training.record_by_trainer(
+        trained.module, by=world.provider_manager, passed_on=timezone.localdate(), agent=colleague
+    )
     client = api.as_user(world.provider_manager)
 
     def ids(query):

@@ -203,6 +203,7 @@ def test_a_passing_audit_with_the_curriculums_scorecard_records_the_mock_call_mo
     assert completion.source == CompletionSource.MOCK_CALL and completion.agent == world.agent
     assert completion.score == audit.score and completion.external_id == f"audit-{audit.pk}"
     audit.save()  # saved again (acknowledged, say): still one completion
+    submitted_audit(world, version, days_ago=2)  # a later pass while the module is held adds nothing
     assert TrainingCompletion.objects.filter(module=mock).count() == 1
 
 
