@@ -163,3 +163,13 @@ def test_the_agents_page_takes_a_constant_number_of_queries(world, trained, djan
         training.add_to_curriculum(world.engagement, module, by=world.provider_manager)
     with django_assert_max_num_queries(len(small.captured_queries) + 1):
         client.get("/me/training/")
+
+
+def test_the_onboarding_page_shows_the_training_section_and_timeline(world, trained):
+    training.record_by_trainer(
+        trained.module, by=world.provider_manager, passed_on=timezone.localdate() - timedelta(days=400),
+        agent=world.agent,
+    )
+    page = client_of(world.practice_manager).get(f"/onboardings/{trained.onboarding.pk}/").content.decode()
+    assert 'data-testid="onboarding-training"' in page and "0 of 1 required modules current" in page
+    assert "Passed “HIPAA essentials”" in page and "“HIPAA essentials” expired" in page
