@@ -128,10 +128,9 @@ def may_train(user, agent) -> bool:
 
 
 def may_record_anywhere(user) -> bool:
+    """Who may try to record a completion at all: managers and integrations (the service checks the agent)."""
     membership = membership_of(user)
-    return is_portal_admin(user) or bool(
-        membership and membership.role == Role.MANAGER or membership and membership.role == Role.INTEGRATION
-    )
+    return is_portal_admin(user) or bool(membership and membership.role in (Role.MANAGER, Role.INTEGRATION))
 
 
 def agent_of(user):

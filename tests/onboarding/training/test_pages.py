@@ -167,7 +167,9 @@ def test_the_agents_page_takes_a_constant_number_of_queries(world, trained, djan
 
 def test_the_onboarding_page_shows_the_training_section_and_timeline(world, trained):
     training.record_by_trainer(
-        trained.module, by=world.provider_manager, passed_on=timezone.localdate() - timedelta(days=400),
+        trained.module,
+        by=world.provider_manager,
+        passed_on=timezone.localdate() - timedelta(days=400),
         agent=world.agent,
     )
     page = client_of(world.practice_manager).get(f"/onboardings/{trained.onboarding.pk}/").content.decode()
