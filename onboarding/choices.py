@@ -94,6 +94,33 @@ class InterviewStatus(models.TextChoices):
 # --- training -----------------------------------------------------------------------------------------------------
 
 
+class AssessmentMethod(models.TextChoices):
+    """How a module is passed: a quiz in the portal, a mock call audited with the engagement's scorecard, or a
+    completion recorded by a trainer or pushed from the provider's LMS."""
+
+    QUIZ = "quiz", "Quiz in the portal"
+    MOCK_CALL = "mock_call", "Mock call (audit)"
+    RECORDED = "recorded", "Recorded by a trainer or the LMS"
+
+
+class PrivacyLaw(models.TextChoices):
+    HIPAA = "hipaa", "HIPAA (United States)"
+    GDPR = "gdpr", "GDPR (European Union)"
+
+
+class CompletionStatus(models.TextChoices):
+    """Where an agent stands on one module today."""
+
+    NOT_STARTED = "not_started", "Not passed yet"
+    CURRENT = "current", "Passed and current"
+    EXPIRING = "expiring", "Due for renewal"
+    EXPIRED = "expired", "Expired"
+
+
+# The reminder kind of a completion due for renewal (engagements.choices.ReminderKind lists it for its label).
+TRAINING_RENEWAL_DUE = "training_renewal_due"
+
+
 # --- acknowledgements ---------------------------------------------------------------------------------------------
 
 

@@ -6,4 +6,5 @@ from onboarding.models.pipeline import *  # noqa: F403
 from onboarding.models.ramp import *  # noqa: F403
 from onboarding.models.responsibilities import *  # noqa: F403
 from onboarding.models.training import *  # noqa: F403
+from onboarding.models.training_content import *  # noqa: F403
 from onboarding.models.vetting import *  # noqa: F403
