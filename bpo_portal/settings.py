@@ -328,6 +328,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audits.tasks.close_due_calibrations",
         "schedule": crontab(minute=40),
     },
+    "nightly-onboarding": {
+        # Training that expired overnight, ramp results, then every responsibility's prerequisites (onboarding.tasks).
+        "task": "onboarding.tasks.nightly_onboarding",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "clear-expired-sessions": {
         "task": "bpo_portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),

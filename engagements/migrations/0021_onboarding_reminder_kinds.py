@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engagements', '0020_agent_interviewing_stage'),
+        ("engagements", "0020_agent_interviewing_stage"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reminder',
-            name='kind',
-            field=models.CharField(choices=[('certificate_expiring', 'Certificate expiring'), ('checkpoint_due', 'Evaluation checkpoint due'), ('notice_deadline', 'Notice deadline near'), ('long_renewal', 'Long automatic renewal'), ('milestone_overdue', 'Milestone overdue'), ('action_item_overdue', 'Action item overdue'), ('meeting_due', 'Meeting due'), ('remediation_overdue', 'Remediation overdue, escalated'), ('dispute_overdue', 'Audit dispute awaiting a decision'), ('action_plan_overdue', 'Action plan overdue'), ('compliance_audit_due', 'Compliance audit due'), ('corrective_action_overdue', 'Corrective action overdue'), ('corrective_action_escalated', 'Corrective action overdue, escalated'), ('training_renewal_due', 'Training renewal due'), ('document_unsigned', 'Policy document to sign')], max_length=30),
+            model_name="reminder",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("certificate_expiring", "Certificate expiring"),
+                    ("checkpoint_due", "Evaluation checkpoint due"),
+                    ("notice_deadline", "Notice deadline near"),
+                    ("long_renewal", "Long automatic renewal"),
+                    ("milestone_overdue", "Milestone overdue"),
+                    ("action_item_overdue", "Action item overdue"),
+                    ("meeting_due", "Meeting due"),
+                    ("remediation_overdue", "Remediation overdue, escalated"),
+                    ("dispute_overdue", "Audit dispute awaiting a decision"),
+                    ("action_plan_overdue", "Action plan overdue"),
+                    ("compliance_audit_due", "Compliance audit due"),
+                    ("corrective_action_overdue", "Corrective action overdue"),
+                    ("corrective_action_escalated", "Corrective action overdue, escalated"),
+                    ("training_renewal_due", "Training renewal due"),
+                    ("document_unsigned", "Policy document to sign"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

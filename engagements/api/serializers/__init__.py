@@ -363,7 +363,10 @@ class AgentSerializer(CountryFieldMixin, serializers.ModelSerializer):
     status = EnumChoiceField(
         AgentStatus,
         read_only=True,
-        help_text="The most advanced stage of the agent's onboardings; moved per engagement with POST /api/v1/agents/{id}/stage/.",
+        help_text=(
+            "The most advanced stage of the agent's onboardings; it moves per engagement with "
+            "POST /api/v1/agents/{id}/stage/."
+        ),
     )
 
     class Meta:

@@ -161,3 +161,16 @@ def test_a_revoked_grant_is_never_suspended_or_lifted(world, setup, granted):
     pass_module(world.agent, setup.hipaa, days_ago=0)
     services.recheck_all()
     assert _status(second) == ResponsibilityStatus.REVOKED and _status(first) == ResponsibilityStatus.HELD
+
+
+def test_the_nightly_onboarding_run_suspends_the_rungs_of_an_expired_module_and_is_on_the_beat(
+    world, setup, granted, settings, django_capture_on_commit_callbacks
+):
+    from onboarding.tasks import nightly_onboarding
+
+    first, second = granted
+    _expire(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        nightly_onboarding.delay().get()
+    assert _status(first) == _status(second) == ResponsibilityStatus.SUSPENDED
+    assert "onboarding.tasks.nightly_onboarding" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("audits", "0004_compliance_audits"),
         ("engagements", "0020_agent_interviewing_stage"),
-        ("onboarding", "0001_initial"),
+        ("onboarding", "0003_interviews"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

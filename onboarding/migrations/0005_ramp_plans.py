@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("engagements", "0020_agent_interviewing_stage"),
-        ("onboarding", "0003_interviews"),
+        ("onboarding", "0004_training_content"),
         ("slas", "0010_backfill_source_and_agent_date_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
