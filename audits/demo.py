@@ -55,7 +55,7 @@ def _ensure_logins(engagement, password):
         )
     logins = [("BPO manager (QA lead)", str(provider), qa_lead.email)]
     if agent_user is not None:
-        logins.append(("Agent (own audits only)", str(provider), agent_user.email))
+        logins.append(("Agent (live)", str(provider), agent_user.email))
     return qa_lead, agent_user, logins
 
 

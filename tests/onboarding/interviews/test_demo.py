@@ -19,11 +19,12 @@ def demo_engagement(world):
     engagement.name = demo_interviews.ENGAGEMENT
     engagement.save()
     for ref, name in (("CV-1004", "Kim Candidate"), ("CV-1005", "Lee Candidate")):
-        factories.make_agent(world.provider, full_name=name, employee_ref=ref)
+        agent = factories.make_agent(world.provider, full_name=name, employee_ref=ref)
+        make_onboarding(engagement, agent=agent, stage=AgentStatus.INTERVIEWING)  # as the pipeline's demo leaves them
     return engagement
 
 
-def test_it_seeds_rounds_results_and_a_scheduled_round_two_without_the_pipeline(world, demo_engagement):
+def test_it_seeds_rounds_results_and_a_scheduled_round_two_for_the_pipelines_candidates(world, demo_engagement):
     demo_interviews.seed({})
     assert InterviewRound.objects.filter(hiring_profile__engagement=demo_engagement).count() == 2
     kim = Onboarding.objects.get(agent__full_name="Kim Candidate")
