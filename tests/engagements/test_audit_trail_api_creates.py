@@ -212,6 +212,69 @@ class Setup:
             self.compliance_audit, title="Shared login", severity="major", by=self.world.practice_manager
         )
 
+    # -- onboarding --
+    @functools.cached_property
+    def candidate(self):
+        """Ana on the home engagement's pipeline, at vetting, under a profile that requires English and typing."""
+        from tests.onboarding.factories import make_onboarding
+        from tests.onboarding.pipeline.helpers import english_profile
+
+        english_profile(self.world)
+        return make_onboarding(self.world.engagement, agent=self.world.agent, stage=AgentStatus.VETTING)
+
+    @functools.cached_property
+    def first_round(self):
+        from tests.onboarding.interviews.helpers import rounds_for
+
+        return rounds_for(self.world.engagement)[0]
+
+    @functools.cached_property
+    def interviewee(self):
+        from tests.onboarding.factories import make_onboarding
+
+        return make_onboarding(self.world.engagement, agent=self.world.agent, stage=AgentStatus.INTERVIEWING)
+
+    @functools.cached_property
+    def interview(self):
+        """Ana's first-round interview, the practice and provider managers on its panel."""
+        from tests.onboarding.interviews.helpers import schedule
+
+        return schedule(self.world, self.interviewee, self.first_round)
+
+    @functools.cached_property
+    def module(self):
+        """A module of the provider's library (a systems module: no privacy law to match)."""
+        from onboarding.services import training
+
+        return training.create_module(by=self.world.provider_manager, title="Insurance basics", kind="systems")
+
+    @functools.cached_property
+    def curriculum(self):
+        from onboarding.services import training
+
+        return training.curriculum_of(self.world.engagement)
+
+    @functools.cached_property
+    def document(self):
+        from onboarding.services import acknowledgements
+
+        return acknowledgements.create_document(
+            engagement=self.world.engagement,
+            kind="nda",
+            title="Non-disclosure agreement",
+            by=self.world.practice_manager,
+        )
+
+    @functools.cached_property
+    def live_onboarding(self):
+        """Ana live on the home engagement, whose default ladder's first rung asks for nothing."""
+        from onboarding.services import responsibilities
+        from tests.onboarding.factories import make_onboarding
+
+        ladder = responsibilities.create_default_ladder(self.world.engagement, by=self.world.provider_manager)
+        onboarding = make_onboarding(self.world.engagement, agent=self.world.agent, stage=AgentStatus.LIVE)
+        return onboarding, ladder.rungs.order_by("position").first()
+
 
 @dataclass(frozen=True)
 class Create:
@@ -514,6 +577,116 @@ CREATES: dict[str, Create] = {
         multipart=True,
         created=lambda data: (_model("audits.ComplianceEvidence"), {"requirement__audit_id": data["id"]}),
     ),
+    # -- onboarding: pipeline and vetting --
+    "/api/v1/onboardings/": Create(
+        "provider_manager",
+        lambda s: {"agent": s.spare_agent.pk, "engagement": s.world.engagement.pk, "sourcing_channel": "referral"},
+        refused="provider_staff",
+    ),
+    "/api/v1/assessments/": Create(
+        "provider_manager",
+        lambda s: {
+            "onboarding": s.candidate.pk,
+            "kind": "english",
+            "test_name": "EF SET",
+            "taken_on": today().isoformat(),
+            "raw_score": "66",
+        },
+        refused="provider_staff",
+    ),
+    # -- onboarding: interviews --
+    "/api/v1/interview-rounds/": Create(
+        "practice_manager",
+        lambda s: {
+            "engagement": s.world.engagement.pk,
+            "number": 1,
+            "name": "Fit",
+            "expected_skills": ["Clarity", "Empathy"],
+            "expected_average": "3.00",
+        },
+        refused="practice_staff",
+    ),
+    "/api/v1/interviews/": Create(
+        "provider_manager",
+        lambda s: {
+            "onboarding": s.interviewee.pk,
+            "round": s.first_round.pk,
+            "scheduled_at": (timezone.now() + timedelta(days=2)).isoformat(),
+            "interviewers": [s.world.provider_manager.pk, s.world.practice_manager.pk],
+        },
+        refused="provider_staff",
+    ),
+    "/api/v1/interview-feedback/": Create(
+        "practice_manager",
+        lambda s: {
+            "interview": s.interview.pk,
+            "ratings": dict.fromkeys(s.first_round.expected_skills, 4),
+            "notes": "Calm and clear.",
+            "cleared": True,
+        },
+        refused="practice_staff",  # not on the panel
+    ),
+    # -- onboarding: training --
+    "/api/v1/training-modules/": Create(
+        "provider_manager", lambda s: {"title": "Scheduling in our PMS", "kind": "systems"}, refused="provider_staff"
+    ),
+    "/api/v1/curricula/{id}/items/": Create(
+        "practice_manager",
+        lambda s: {"module": s.module.pk},
+        refused="practice_staff",
+        path=lambda s: f"/api/v1/curricula/{s.curriculum.pk}/items/",
+        created=lambda data: (
+            _model("onboarding.CurriculumItem"),
+            {"curriculum_id": data["id"], "module__title": "Insurance basics"},
+        ),
+    ),
+    "/api/v1/training-completions/": Create(
+        "provider_manager",
+        lambda s: {"module": s.module.pk, "agent": s.world.agent.pk, "passed_on": today().isoformat(), "score": "92"},
+        refused="provider_staff",
+    ),
+    # -- onboarding: acknowledgements --
+    "/api/v1/policy-documents/": Create(
+        "practice_manager",
+        lambda s: {"engagement": s.world.engagement.pk, "kind": "nda", "title": "Non-disclosure agreement"},
+        refused="practice_staff",
+    ),
+    "/api/v1/policy-documents/{id}/versions/": Create(
+        "practice_manager",
+        lambda s: {"effective_on": today().isoformat(), "text": "I will not disclose patients' details."},
+        refused="practice_staff",
+        path=lambda s: f"/api/v1/policy-documents/{s.document.pk}/versions/",
+        created=lambda data: (_model("onboarding.PolicyVersion"), {"document_id": data["id"], "number": 1}),
+    ),
+    "/api/v1/business-associate-agreements/": Create(
+        "practice_manager",
+        lambda s: {
+            "engagement": s.world.engagement.pk,
+            "signed_on": today().isoformat(),
+            "file": SimpleUploadedFile("baa.pdf", b"%PDF-1.4\n%baa\n%%EOF\n", content_type="application/pdf"),
+        },
+        refused="practice_staff",
+        multipart=True,
+    ),
+    # -- onboarding: ramp and responsibilities --
+    "/api/v1/ramp-plans/": Create(
+        "practice_manager",
+        lambda s: {
+            "engagement": s.spare_engagement.pk,
+            "weeks": 2,
+            "consecutive_weeks": 2,
+            "targets": [
+                {"week": 1, "metric": "quality_score", "threshold": "70"},
+                {"week": 2, "metric": "average_talk_time", "threshold": "400"},
+            ],
+        },
+        refused="practice_staff",
+    ),
+    "/api/v1/responsibilities/": Create(
+        "provider_manager",
+        lambda s: {"onboarding": s.live_onboarding[0].pk, "rung": s.live_onboarding[1].pk},
+        refused="provider_staff",
+    ),
 }
 
 # Actions on one existing object: they change its state, or write rows under it, but create no resource. Changes
@@ -547,11 +720,19 @@ ACTIONS = (
     "/api/v1/scorecards/{id}/publish/",
     "/api/v1/sampling-policies/{id}/schedule/",
     "/api/v1/webhook-deliveries/{id}/redeliver/",
+    # -- onboarding --
+    "/api/v1/interviews/{id}/override/",
+    "/api/v1/responsibilities/{id}/reinstate/",
+    "/api/v1/responsibilities/{id}/revoke/",
 )
 NOT_CREATIONS: dict[str, str] = {
     "/api/v1/feedback/": "staff feedback may be anonymous, so it is deliberately not logged (engagements.auditing)",
     "/api/v1/notifications/read/": "marks the caller's own notifications read: no engagement data changes",
     "/api/v1/transition-phases/start/": "makes the first planned phase active: a status change of an existing phase",
+    "/api/v1/agents/{id}/stage/": "moves an agent's existing onboarding one stage on (or offboards it), with the "
+    "move in its stage history: a status change of the onboarding, not a new resource",
+    "/api/v1/acknowledgements/": "refused to every API token by design (403 own_session_required): an agent signs "
+    "only in their own signed-in session, so no token can create one",
     **dict.fromkeys(ACTIONS, "an action on one existing object, not the creation of a resource"),
 }
 
@@ -572,6 +753,9 @@ WRITTEN_UNLOGGED: dict[str, dict[str, str]] = {
     },
     "/api/v1/disputes/": {
         "DisputeItem": "the disputed criteria and proposed values, bulk-created (audits.services.disputes)",
+    },
+    "/api/v1/ramp-plans/": {
+        "RampTarget": "the plan's weekly targets, bulk-created with the plan (onboarding.services.ramp.save_plan)",
     },
 }
 
