@@ -95,10 +95,10 @@ def raise_dispute(audit: QualityAudit, *, by, reason: str, items: dict) -> Dispu
         reason=reason,
         decide_by=local_today(audit.engagement.practice.timezone) + timedelta(days=settings.dispute_decision_days),
     )
-    DisputeItem.objects.bulk_create(
-        DisputeItem(dispute=dispute, criterion=c, proposed_value=p.value, proposed_na=p.na, reason=why)
-        for c, p, why in rows
-    )
+    # One save per disputed criterion, not bulk_create: the proposed values are the agent's input, and each is in
+    # the audit log.
+    for c, p, why in rows:
+        DisputeItem.objects.create(dispute=dispute, criterion=c, proposed_value=p.value, proposed_na=p.na, reason=why)
     audit.status = AuditStatus.DISPUTED
     audit.save(update_fields=["status", "updated_at"])
     notify(

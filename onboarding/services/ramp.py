@@ -102,10 +102,9 @@ def save_plan(engagement, *, by, weeks: int, consecutive_weeks: int, thresholds:
     plan.weeks, plan.consecutive_weeks, plan.updated_by = weeks, consecutive_weeks, by
     plan.save()
     plan.targets.all().delete()
-    RampTarget.objects.bulk_create(
-        RampTarget(plan=plan, week=week, metric=metrics[code], threshold=Decimal(value))
-        for (week, code), value in sorted(wanted.items())
-    )
+    # One save per target (at most weeks × metrics rows), not bulk_create: each new target is in the audit log.
+    for (week, code), value in sorted(wanted.items()):
+        RampTarget.objects.create(plan=plan, week=week, metric=metrics[code], threshold=Decimal(value))
     return plan
 
 

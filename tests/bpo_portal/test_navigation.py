@@ -25,7 +25,7 @@ def test_the_menu_groups_work_directory_and_account_entries(world):
 
 def test_an_agent_sees_their_own_entries_and_none_of_the_workspace(world):
     menu = menu_labels(world.agent_user)
-    assert menu["work"] == ["My action plans", "My audits"]
+    assert menu["work"] == ["My action plans", "My audits", "My training", "My documents"]
     assert "directory" not in menu
     assert "People" not in menu["account"] and "Access log" not in menu["account"]
 

@@ -751,12 +751,6 @@ WRITTEN_UNLOGGED: dict[str, dict[str, str]] = {
     "/api/v1/scorecards/{id}/new-draft/": {
         "Criterion": "the published version's criteria, bulk-copied into the draft (audits.services.scorecards)",
     },
-    "/api/v1/disputes/": {
-        "DisputeItem": "the disputed criteria and proposed values, bulk-created (audits.services.disputes)",
-    },
-    "/api/v1/ramp-plans/": {
-        "RampTarget": "the plan's weekly targets, bulk-created with the plan (onboarding.services.ramp.save_plan)",
-    },
 }
 
 
