@@ -95,12 +95,15 @@ class PolicyDocumentSerializer(serializers.ModelSerializer):
         return super().to_representation(document)
 
 
-class PublishVersionSerializer(serializers.Serializer):
+class PublishVersionTextSerializer(serializers.Serializer):
+    """A version as JSON: its text (a PDF comes as multipart/form-data, PublishVersionSerializer)."""
+
     effective_on = serializers.DateField(help_text="In force from this day (today or later).")
-    text = serializers.CharField(required=False, allow_blank=True, default="")
-    file = serializers.FileField(
-        required=False, allow_null=True, help_text="A PDF, up to 10 MB (send multipart/form-data)."
-    )
+    text = serializers.CharField(required=False, allow_blank=True)
+
+
+class PublishVersionSerializer(PublishVersionTextSerializer):
+    file = serializers.FileField(required=False, help_text="A PDF, up to 10 MB (send multipart/form-data).")
 
 
 class AcknowledgementSerializer(serializers.ModelSerializer):
