@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from engagements.access import EngagementScopedQuerySet, SideScopedQuerySet, engagements_for
+from engagements.access import EngagementScopedQuerySet, SideScopedQuerySet
 from engagements.models.diligence import EVIDENCE_SIGNATURES, MAX_EVIDENCE_BYTES, validate_evidence
-from onboarding.access import SeenThroughAgentQuerySet
+from onboarding.access import SeenThroughAgentQuerySet, agents_in_sight
 from onboarding.choices import AssessmentMethod, PrivacyLaw
 
 __all__ = [
@@ -42,19 +42,6 @@ def modules_of_agent(agent_id):
     return CurriculumItem.objects.filter(curriculum__engagement_id__in=engagements).values("module_id")
 
 
-def agents_in_sight(user):
-    """onboarding.access.agents_in_sight without the agents' default ordering, which SQLite refuses inside a UNION
-    ("ORDER BY not allowed in subqueries of compound statements"); same rows."""
-    from engagements.models import Agent
-
-    return (
-        Agent.objects.for_user(user)
-        .order_by()
-        .values("pk")
-        .union(Agent.objects.filter(onboardings__engagement__in=engagements_for(user)).order_by().values("pk"))
-    )
-
-
 class AgentRowsQuerySet(SeenThroughAgentQuerySet):
     """An agent's own rows (attempts, completions): seen by whoever may see the agent's onboarding and by the agent;
     a completion of a practice's staff member by that person and by the practice's managers."""
@@ -71,7 +58,7 @@ class AgentRowsQuerySet(SeenThroughAgentQuerySet):
 
 def completions_for(user, action: str = "view"):
     """Training completions `user` may see: TrainingCompletion's own scope, with practice staff's completions and the
-    SQLite-safe union (see agents_in_sight)."""
+    agents in sight (onboarding.access.agents_in_sight)."""
     from onboarding.models import TrainingCompletion
 
     return AgentRowsQuerySet(model=TrainingCompletion).for_user(user, action)

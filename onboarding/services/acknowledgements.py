@@ -22,12 +22,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bpo_portal.errors import DomainError
-from engagements.access import can_act_on, engagements_for, is_portal_admin, membership_of
+from engagements.access import can_act_on, is_portal_admin, membership_of
 from engagements.choices import AgentStatus, Role, Side
-from engagements.models import Agent, Engagement
+from engagements.models import Engagement
 from engagements.models.diligence import validate_evidence
 from engagements.reminders import Due
 from onboarding import evidence
+from onboarding.access import agents_in_sight
 from onboarding.choices import AcknowledgementReminder
 from onboarding.models import (
     Acknowledgement,
@@ -102,16 +103,12 @@ def documents_in_sight(user):
 def acknowledgements_in_sight(user):
     """Signatures a user may see: an agent their own; a side member those of agents in sight (their provider's
     own, and those onboarding onto the engagements they see) on documents in sight — so a practice sees, for its
-    own account, who signed, and not another practice's NDA.
-
-    The agents in sight are two IN subqueries rather than onboarding.access.agents_in_sight's UNION, which SQLite
-    refuses as a subquery (the Agent model's default ordering inside a compound statement)."""
+    own account, who signed, and not another practice's NDA."""
     if is_portal_admin(user) or agent_of(user) is not None or membership_of(user) is None:
         return Acknowledgement.objects.for_user(user)
-    in_sight = Q(agent_id__in=Agent.objects.for_user(user).order_by().values("pk")) | Q(
-        agent_id__in=Agent.objects.filter(onboardings__engagement__in=engagements_for(user)).order_by().values("pk")
+    return Acknowledgement.objects.filter(
+        agent_id__in=agents_in_sight(user), version__document__in=PolicyDocument.objects.for_user(user)
     )
-    return Acknowledgement.objects.filter(in_sight, version__document__in=PolicyDocument.objects.for_user(user))
 
 
 def engagements_of(document: PolicyDocument):
