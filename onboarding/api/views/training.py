@@ -9,6 +9,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from bpo_portal.api.idempotency import IdempotentCreateMixin
 from bpo_portal.api.viewsets import ScopedModelViewSet
 from engagements.access import engagements_for
 from engagements.api.views import FORBIDDEN, INVALID, NOT_FOUND
@@ -58,6 +59,9 @@ def _modules():
     ),
 )
 class TrainingModuleViewSet(ScopedModelViewSet):
+    """Training modules: a provider's library or a practice's own (cultural, language, optometry, SOPs, HIPAA or
+    GDPR), each with its assessment method, pass mark and renewal interval. Their owners' managers write them."""
+
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     queryset = _modules()
     serializer_class = serializers.TrainingModuleSerializer
@@ -86,9 +90,14 @@ class TrainingModuleViewSet(ScopedModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Curricula of the engagements you can see"),
+    list=extend_schema(
+        summary="Curricula of the engagements you can see",
+        description="One curriculum per engagement: the training modules its agents take, in order, each required "
+        "or optional. Filter with `engagement`.",
+    ),
     retrieve=extend_schema(
         summary="One curriculum, its modules in order",
+        description="The engagement's curriculum with its items (module, position, whether it is required).",
         responses={200: serializers.CurriculumSerializer, 404: NOT_FOUND},
     ),
 )
@@ -106,6 +115,9 @@ class CurriculumViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         summary="Add a module to the curriculum (the engagement's managers)",
+        description="Appends the module at the end. A module already in the curriculum is refused (400), so a retry "
+        "adds nothing twice. A practice's privacy-law training must teach the law the practice works under. "
+        "Answers the whole curriculum.",
         request=serializers.CurriculumItemCreateSerializer,
         responses={201: serializers.CurriculumSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
         examples=[OpenApiExample("A required module", request_only=True, value={"module": 3, "required": True})],
@@ -163,7 +175,9 @@ COMPLETION_EXAMPLES = [
         summary="One completion", responses={200: serializers.TrainingCompletionSerializer, 404: NOT_FOUND}
     ),
 )
-class TrainingCompletionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TrainingCompletionViewSet(
+    IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     queryset = TrainingCompletion.objects.select_related("module")
     serializer_class = serializers.TrainingCompletionSerializer
     filterset_class = TrainingCompletionFilterSet
