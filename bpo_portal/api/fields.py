@@ -91,7 +91,8 @@ class EnumChoiceFieldSchema(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         choices = self.target.choices_class
-        return named_enum(auto_schema, f"{choices.__name__}Enum", choices.choices)
+        blank = self.target.allow_blank and not self.target.allow_null  # with null allowed, a blank reads as null
+        return named_enum(auto_schema, f"{choices.__name__}Enum", choices.choices, allow_blank=blank)
 
 
 class CountryFieldSchema(OpenApiSerializerFieldExtension):

@@ -37,6 +37,9 @@ class VisibleField(serializers.PrimaryKeyRelatedField):
         return self.visible(user) if user is not None else PolicyVersion.objects.none()
 
 
+NULLABLE_URI = {"type": "string", "format": "uri", "nullable": True}
+
+
 class PolicyVersionSerializer(serializers.ModelSerializer):
     file_url = serializers.SerializerMethodField(help_text="The PDF, through the access-checked file view; or null.")
     in_force = serializers.SerializerMethodField(help_text="Whether this is the version in force today.")
@@ -46,7 +49,7 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "text", "file_url", "effective_on", "in_force", "created_at"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_file_url(self, version):
         if not version.file:
             return None
@@ -96,13 +99,15 @@ class PolicyDocumentSerializer(serializers.ModelSerializer):
 
 
 class PublishVersionTextSerializer(serializers.Serializer):
-    """A version as JSON: its text (a PDF comes as multipart/form-data, PublishVersionSerializer)."""
+    """A new version as JSON: the day it comes into force and its text."""
 
     effective_on = serializers.DateField(help_text="In force from this day (today or later).")
     text = serializers.CharField(required=False, allow_blank=True)
 
 
 class PublishVersionSerializer(PublishVersionTextSerializer):
+    """A new version: the day it comes into force, and its text, a PDF (multipart/form-data) or both."""
+
     file = serializers.FileField(required=False, help_text="A PDF, up to 10 MB (send multipart/form-data).")
 
 
@@ -141,6 +146,6 @@ class BusinessAssociateAgreementSerializer(serializers.ModelSerializer):
         if user is not None:
             self.fields["engagement"].queryset = Engagement.objects.for_user(user)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_file_url(self, baa):
         return _absolute(self, reverse("onboarding:baa_file", args=[baa.pk])) if baa.file else None

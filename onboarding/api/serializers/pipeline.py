@@ -27,7 +27,9 @@ class OnboardingSerializer(serializers.ModelSerializer):
     engagement = VisibleObjectField("engagement", queryset=Engagement.objects.none())
     stage = EnumChoiceField(AgentStatus, read_only=True)
     sourcing_channel = EnumChoiceField(SourcingChannel, required=False, allow_blank=True)
-    offboard_reason = EnumChoiceField(OffboardReason, read_only=True)
+    offboard_reason = EnumChoiceField(
+        OffboardReason, read_only=True, allow_null=True, help_text="Null unless offboarded."
+    )
     note = serializers.CharField(write_only=True, required=False, allow_blank=True, help_text="No patient details.")
 
     class Meta:

@@ -2,12 +2,17 @@
 
 from rest_framework import serializers
 
+from bpo_portal.api.fields import EnumChoiceField
+from onboarding.choices import RungMetric, SuspensionCause
 from onboarding.models import Ladder, Responsibility, ResponsibilityEvent, Rung
 
 
 class RungSerializer(serializers.ModelSerializer):
     service_line = serializers.SlugRelatedField(slug_field="code", read_only=True)
     service_line_name = serializers.CharField(source="service_line.name", read_only=True)
+    target_metric = EnumChoiceField(
+        RungMetric, read_only=True, allow_null=True, help_text="Null when the rung is earned by time alone."
+    )
 
     class Meta:
         model = Rung
@@ -45,6 +50,9 @@ class ResponsibilityEventSerializer(serializers.ModelSerializer):
 class ResponsibilitySerializer(serializers.ModelSerializer):
     service_line = serializers.CharField(source="rung.service_line.code", read_only=True)
     events = ResponsibilityEventSerializer(many=True, read_only=True)
+    suspension_cause = EnumChoiceField(
+        SuspensionCause, read_only=True, allow_null=True, help_text="Null unless suspended."
+    )
 
     class Meta:
         model = Responsibility
