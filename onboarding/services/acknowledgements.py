@@ -24,6 +24,7 @@ from django.utils import timezone
 from bpo_portal.errors import DomainError
 from engagements.access import can_act_on, is_portal_admin, membership_of
 from engagements.choices import AgentStatus, Role, Side
+from engagements.locking import lock_engagement
 from engagements.models import Engagement
 from engagements.models.diligence import validate_evidence
 from engagements.reminders import Due
@@ -172,7 +173,10 @@ def _check_file(file, field: str = "file") -> None:
 @transaction.atomic
 def publish_version(document: PolicyDocument, *, effective_on: date, by, text: str = "", file=None) -> PolicyVersion:
     """The next version of `document`. Never edited once published: a change is a new version."""
-    document = PolicyDocument.objects.select_for_update().get(pk=document.pk)  # numbers are given out one at a time
+    if document.engagement_id is not None:
+        lock_engagement(document.engagement_id)  # an engagement's own document: the engagement first in the order
+    # numbers are given out one at a time; a provider's document is locked alone (it hangs off no engagement)
+    document = PolicyDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
     if not can_manage_document(by, document):
         raise DomainError("Only the document's owner's managers publish its versions.")
     text = (text or "").strip()
@@ -388,7 +392,8 @@ def due_items(engagements, today: date):
             engagement=engagement,
             side=Side.PROVIDER,
             title=f"{engagement.name}: {onboarding.agent} has {len(unsigned)} document(s) to sign: {titles}.",
-            url=reverse("onboarding:my_documents"),
+            url=reverse("onboarding:onboarding_detail", args=[onboarding.pk]),
+            agent_url=reverse("onboarding:my_documents"),
             level="warning",
             recipients=recipients,
         )

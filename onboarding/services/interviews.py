@@ -24,6 +24,7 @@ from django.utils import timezone
 from bpo_portal.errors import DomainError
 from engagements.access import can_act_on, is_portal_admin, membership_of
 from engagements.choices import AgentStatus, Role
+from engagements.locking import lock_row
 from engagements.services.webhooks import emit
 from onboarding.choices import InterviewStatus
 from onboarding.models import HiringProfile, Interview, InterviewFeedback, InterviewRound
@@ -123,7 +124,9 @@ def create_round(*, engagement, by, number, name, expected_skills, expected_aver
 
 @transaction.atomic
 def update_round(round_, *, by, **fields) -> InterviewRound:
-    round_ = InterviewRound.objects.select_for_update().select_related("hiring_profile").get(pk=round_.pk)
+    round_ = lock_row(
+        InterviewRound, round_.pk, engagement="hiring_profile__engagement_id", related=("hiring_profile",)
+    )
     _require_manager(by, round_.hiring_profile.engagement)
     if "expected_skills" in fields:
         fields["expected_skills"] = _skills(fields["expected_skills"])
@@ -246,10 +249,11 @@ def _ratings(round_, ratings: dict) -> dict:
 @transaction.atomic
 def submit_feedback(*, interview, by, ratings: dict, notes: str = "", cleared: bool) -> InterviewFeedback:
     """An interviewer's feedback (a new one or a revision of their own); decides the round once it is complete."""
-    interview = (
-        Interview.objects.select_for_update()
-        .select_related("round", "onboarding__agent", "onboarding__engagement")
-        .get(pk=interview.pk)
+    interview = lock_row(
+        Interview,
+        interview.pk,
+        engagement="onboarding__engagement_id",
+        related=("round", "onboarding__agent", "onboarding__engagement"),
     )
     if not interview.interviewers.filter(pk=by.pk).exists():
         raise DomainError("Only the interviewers on this interview's panel give feedback on it.")
@@ -319,8 +323,8 @@ def may_override(user, engagement) -> bool:
 @transaction.atomic
 def override(*, interview, by, reason: str) -> Interview:
     """Pass a round that did not pass, on a provider manager's word and reason (kept with who and when)."""
-    interview = (
-        Interview.objects.select_for_update().select_related("onboarding__engagement", "round").get(pk=interview.pk)
+    interview = lock_row(
+        Interview, interview.pk, engagement="onboarding__engagement_id", related=("onboarding__engagement", "round")
     )
     if not may_override(by, interview.onboarding.engagement):
         raise DomainError("Only a manager of the engagement's provider overrides an interview round.")

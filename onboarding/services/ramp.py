@@ -18,6 +18,7 @@ from django.utils import timezone
 from bpo_portal.errors import DomainError
 from engagements.access import can_act_on
 from engagements.choices import AgentStatus
+from engagements.locking import lock_engagement
 from onboarding.choices import RampWeekStatus
 from onboarding.models import Onboarding, RampFlag, RampPlan, RampResult, RampTarget, StageChange
 from onboarding.models.ramp import MAX_WEEKS
@@ -98,7 +99,8 @@ def save_plan(engagement, *, by, weeks: int, consecutive_weeks: int, thresholds:
         raise DomainError(
             f"Give week {weeks} (the final week) at least one target: meeting it ends the ramp.", field="targets"
         )
-    plan, _ = RampPlan.objects.select_for_update().get_or_create(engagement=engagement)
+    lock_engagement(engagement)  # first in the lock order; one change of the engagement's plan at a time
+    plan, _ = RampPlan.objects.get_or_create(engagement=engagement)
     plan.weeks, plan.consecutive_weeks, plan.updated_by = weeks, consecutive_weeks, by
     plan.save()
     plan.targets.all().delete()
@@ -333,7 +335,8 @@ def record_evaluation(onboarding, today: date | None = None) -> Recorded:
         return Recorded([], False)
     finished = evaluation.finished_week
     with transaction.atomic():
-        result, _ = RampResult.objects.select_for_update().get_or_create(
+        lock_engagement(onboarding.engagement_id)  # first in the lock order; one evaluation of it at a time
+        result, _ = RampResult.objects.get_or_create(
             onboarding=onboarding, defaults={"started_on": evaluation.started_on}
         )
         already_finished = result.finished_week is not None

@@ -12,11 +12,13 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from bpo_portal.errors import DomainError
 from engagements.access import engagements_for, is_portal_admin, membership_of
 from engagements.choices import Role
+from engagements.locking import lock_row
 from onboarding.choices import (
     TRAINING_RENEWAL_DUE,
     AssessmentMethod,
@@ -272,7 +274,7 @@ def add_to_curriculum(engagement, module, *, by, required=True, scorecard=None) 
             )
     if scorecard is not None and scorecard.engagement_id != engagement.pk:
         raise DomainError("Choose one of the engagement's scorecards.", field="scorecard")
-    curriculum = Curriculum.objects.select_for_update().get(pk=curriculum_of(engagement).pk)
+    curriculum = lock_row(Curriculum, curriculum_of(engagement).pk, engagement="engagement_id")
     if curriculum.items.filter(module=module).exists():
         raise DomainError("This module is already in the curriculum.", field="module")
     position = (curriculum.items.aggregate(last=Max("position"))["last"] or 0) + 1
@@ -306,7 +308,8 @@ def set_required(item, required: bool, *, by) -> CurriculumItem:
 def move_item(item, offset: int, *, by) -> CurriculumItem:
     """Swap the item with its neighbour above (offset -1) or below (+1); positions are renumbered 1..n."""
     _require_curriculum_change(item.curriculum.engagement, by)
-    items = list(CurriculumItem.objects.select_for_update().filter(curriculum_id=item.curriculum_id))
+    lock_row(Curriculum, item.curriculum_id, engagement="engagement_id")  # one reordering of a curriculum at a time
+    items = list(CurriculumItem.objects.filter(curriculum_id=item.curriculum_id))
     index = next(i for i, row in enumerate(items) if row.pk == item.pk)
     target = index + offset
     if 0 <= target < len(items):
@@ -733,7 +736,8 @@ def due_items(engagements, today: date):
                 side="provider",
                 title=f"{completion.agent}: “{completion.module}” expires on {completion.expires_on:%b %-d, %Y}; "
                 "renew it before then",
-                url="/me/training/",
+                url=reverse("onboarding:training_completion_list") + f"?agent={completion.agent_id}",
+                agent_url=reverse("onboarding:training_me"),
                 level="danger" if days <= min(REMINDER_DAYS) else "warning",
                 recipients=tuple(agent_users + managers),
             )
