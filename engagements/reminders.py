@@ -24,6 +24,9 @@ class Due:
     url: str  # where to act
     level: str = "warning"  # "danger", "warning" or "info"
     recipients: tuple = ()  # explicit users (an escalation contact); empty means the side's managers
+    # Where an agent among the recipients acts, on their own pages (their training, their documents), when that is
+    # not `url`: the side's managers and readers follow `url`, the agent the reminder is about follows this.
+    agent_url: str = ""
 
 
 BOTH = "both"
@@ -107,6 +110,7 @@ def send(due: Due, today: date | None = None) -> bool:
     from django.db import IntegrityError, transaction
     from django.utils.module_loading import import_string
 
+    from engagements.access import is_agent
     from engagements.models import Reminder
     from engagements.notifications import notify
 
@@ -125,7 +129,13 @@ def send(due: Due, today: date | None = None) -> bool:
             )
             users = list(recipients_of(due))
             reminder.recipients.set(users)
-            notify(users, key=reminder.key, title=reminder.title, url=reminder.url, engagement=due.engagement)
+            agents = {user.pk for user in users if is_agent(user)} if due.agent_url else set()
+            for group, url in (
+                ([user for user in users if user.pk not in agents], reminder.url),
+                ([user for user in users if user.pk in agents], due.agent_url),
+            ):
+                if group:
+                    notify(group, key=reminder.key, title=reminder.title, url=url, engagement=due.engagement)
             if due.kind in AFTER_SEND:
                 today = today or local_today(due.engagement.practice.timezone)
                 import_string(AFTER_SEND[due.kind])(due, today)

@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from engagements.choices import AgentStatus, Role
-from engagements.models import Reminder
+from engagements.models import Notification, Reminder
 from engagements.reminders import due_items, send_due_reminders
 from onboarding import readiness, timeline
 from onboarding.gates import missing_for
@@ -75,6 +75,17 @@ def test_a_reminder_goes_to_the_agent_and_the_providers_managers_once_a_day(worl
     assert set(sent.get().recipients.all()) == {world.agent_user, world.provider_manager}
     send_due_reminders(today=today + timedelta(days=1), engagements=engagements)
     assert sent.count() == 2  # it reminds until they sign
+
+
+def test_the_agent_is_linked_to_their_documents_and_the_managers_to_the_onboarding(world, docs, client):
+    engagements = world.engagement.__class__.objects.filter(pk=world.engagement.pk)
+    send_due_reminders(today=timezone.localdate(), engagements=engagements)
+    links = dict(Notification.objects.values_list("user_id", "url"))
+    assert links[world.agent_user.pk] == "/me/documents/"
+    assert links[world.provider_manager.pk] == docs.onboarding.get_absolute_url()
+    for user in (world.agent_user, world.provider_manager):
+        client.force_login(user)
+        assert client.get(links[user.pk]).status_code == 200, user
 
 
 def test_no_reminder_once_signed_nor_for_an_offboarded_agent(world, docs):

@@ -39,6 +39,17 @@ def test_the_30_day_reminder_goes_once_to_the_agent_and_the_providers_managers(w
     assert told == {world.agent_user.pk, world.provider_manager.pk}
 
 
+def test_each_recipient_is_linked_to_a_page_they_can_open(world, completion, client):
+    send_due_reminders(today=date(2026, 11, 20))
+    links = dict(Notification.objects.values_list("user_id", "url"))
+    assert links[world.agent_user.pk] == "/me/training/"
+    assert links[world.provider_manager.pk] == f"/training/completions/?agent={world.agent.pk}"
+    for user in (world.agent_user, world.provider_manager):
+        client.force_login(user)
+        assert client.get(links[user.pk]).status_code == 200, user
+    assert str(completion.module) in client.get(links[world.provider_manager.pk]).content.decode()
+
+
 def test_the_7_day_reminder_is_a_second_one_also_sent_once(world, completion):
     for day in (date(2026, 11, 25), date(2026, 12, 13), date(2026, 12, 14), date(2026, 12, 19)):
         send_due_reminders(today=day)
