@@ -227,8 +227,11 @@ def example_of(schema: dict, components: dict, name: str = "", depth: int = 0, r
         return True
     if kind == "string":
         if schema.get("format") == "decimal":
-            places = re.search(r"\\d\{0,(\d+)\}\)\?\$$", schema.get("pattern", ""))
-            return "10." + "0" * int(places.group(1)) if places and places.group(1) != "0" else "10"
+            pattern = schema.get("pattern", "")
+            places = re.search(r"\\d\{0,(\d+)\}\)\?\$$", pattern)
+            digits = re.search(r"^\^-\?\\d\{0,(\d+)\}", pattern)  # digits before the point (max_digits - places)
+            whole = "1" if digits and int(digits.group(1)) < 2 else "10"
+            return whole + "." + "0" * int(places.group(1)) if places and places.group(1) != "0" else whole
         if schema.get("format") in _EXAMPLE_STRINGS:
             return _EXAMPLE_STRINGS[schema["format"]]
         if name.endswith("_by"):

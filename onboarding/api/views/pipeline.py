@@ -56,6 +56,9 @@ MISSING = OpenApiResponse(
     ),
 )
 class OnboardingViewSet(ScopedModelViewSet):
+    """Onboardings: one agent onto one engagement, with the stage it has reached (candidate, vetting, interviewing,
+    training, ramp, live, offboarded). Stages move with `POST /api/v1/agents/{id}/stage/`."""
+
     http_method_names = ["get", "post", "head", "options"]
     queryset = Onboarding.objects.select_related("agent", "engagement")
     serializer_class = OnboardingSerializer

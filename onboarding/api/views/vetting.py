@@ -16,6 +16,10 @@ from onboarding.services import vetting
     retrieve=extend_schema(summary="One hiring profile", responses={200: HiringProfileSerializer, 404: NOT_FOUND}),
 )
 class HiringProfileViewSet(ScopedModelViewSet):
+    """Each engagement's hiring profile: the assessments a candidate must pass (English at a CEFR level, typing at a
+    net WPM and accuracy, a cognitive test, a behavioural match, a trial audit) and the interview rounds. Read-only
+    here; the engagement's managers edit it in the portal."""
+
     http_method_names = ["get", "head", "options"]
     queryset = HiringProfile.objects.select_related("engagement").prefetch_related("assessment_requirements")
     serializer_class = HiringProfileSerializer
@@ -63,6 +67,9 @@ class HiringProfileViewSet(ScopedModelViewSet):
     ),
 )
 class AssessmentResultViewSet(ScopedModelViewSet):
+    """Candidates' assessment results (English, typing, cognitive, behavioural, trial audit), judged against the
+    engagement's hiring profile when recorded: `passed` is the portal's verdict, not the sender's."""
+
     http_method_names = ["get", "post", "head", "options"]
     queryset = AssessmentResult.objects.select_related("onboarding")
     serializer_class = AssessmentResultSerializer
