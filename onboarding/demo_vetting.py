@@ -2,13 +2,17 @@
 member's assessment results (one failed typing test among them, whose candidate is then offboarded), and a valid
 typing-test link for the candidate in vetting — its URL in `context["typing_link_url"]`."""
 
+import hashlib
+import hmac
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 
 from audits.models import ScorecardVersion
 from engagements.choices import AgentStatus
+from engagements.models.people import hash_secret
 from onboarding import demo_pipeline
 from onboarding.choices import AssessmentKind, CEFRLevel
 from onboarding.services import vetting
@@ -55,9 +59,7 @@ def seed(context: dict) -> None:
     demo_pipeline.offboard_drop_outs(context)
     candidate = context["onboardings"].get("CV-1006")
     if candidate is not None and not candidate.is_offboarded:
-        candidate.typing_links.usable().update(revoked_at=timezone.now())  # one valid link: the one printed
-        _, url = vetting.send_typing_test(candidate, by=manager)
-        context["typing_link_url"] = url
+        context["typing_link_url"] = _typing_link(candidate, manager)
 
 
 def _profile(engagement, by) -> None:
@@ -70,3 +72,20 @@ def _profile(engagement, by) -> None:
         vetting.set_requirement(
             engagement, AssessmentKind.TRIAL_AUDIT, by=by, min_score=80, scorecard=version.scorecard, required=False
         )
+
+
+def _typing_link(candidate, manager) -> str:
+    """The one valid link, printed by the seed. Its token is derived from the secret key and the number of links
+    the candidate has had, so a second run finds the link the first made (still unused) and prints it again; once
+    it is used, revoked or expired, the next run makes the next one."""
+
+    def token(number: int) -> str:
+        message = f"demo typing test {candidate.pk} {number}".encode()
+        return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+    made = candidate.typing_links.count()
+    if made and candidate.typing_links.usable().filter(token_hash=hash_secret(token(made))).exists():
+        return vetting.typing_test_url(token(made))
+    candidate.typing_links.usable().update(revoked_at=timezone.now())  # one valid link: the one printed
+    _, url = vetting.send_typing_test(candidate, by=manager, token=token(made + 1))
+    return url

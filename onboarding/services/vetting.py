@@ -108,12 +108,17 @@ def set_requirement(
         defaults={
             "required": required,
             "min_cefr": min_cefr if kind == AssessmentKind.ENGLISH else "",
-            "min_score": None if kind == AssessmentKind.ENGLISH else min_score,
-            "min_accuracy": min_accuracy if kind == AssessmentKind.TYPING else None,
+            "min_score": None if kind == AssessmentKind.ENGLISH else _cents(min_score),
+            "min_accuracy": _cents(min_accuracy) if kind == AssessmentKind.TYPING else None,
             "scorecard": scorecard if kind == AssessmentKind.TRIAL_AUDIT else None,
         },
     )
     return requirement
+
+
+def _cents(value) -> Decimal | None:
+    """A pass mark as stored (two places), so that setting the same mark again is no change in the audit log."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 def _check_pass_mark(kind, min_cefr, min_score, min_accuracy) -> None:
@@ -346,9 +351,12 @@ def score_typing(passage: str, keystrokes: list, duration_seconds: int = TYPING_
 
 
 @transaction.atomic
-def send_typing_test(onboarding, *, by, email: str = "", valid_days: int = TYPING_LINK_VALID_DAYS):
+def send_typing_test(
+    onboarding, *, by, email: str = "", valid_days: int = TYPING_LINK_VALID_DAYS, token: str | None = None
+):
     """Create a one-time link to the typing test and e-mail it to the candidate after commit. Returns the link
-    and the raw link (shown once to the sender)."""
+    and the raw link (shown once to the sender). `token` is for the demo seed only, which derives its token so that
+    a second run can print the link it made before; everyone else gets a random one."""
     if not may_move(by, onboarding.engagement):
         raise DomainError("Only the provider's managers send typing tests to candidates.")
     if onboarding.is_offboarded:
@@ -356,7 +364,7 @@ def send_typing_test(onboarding, *, by, email: str = "", valid_days: int = TYPIN
     email = (email or onboarding.agent.email or "").strip().lower()
     if not email:
         raise DomainError("The candidate has no e-mail address: give one.", field="email")
-    raw = secrets.token_urlsafe(32)
+    raw = token or secrets.token_urlsafe(32)
     link = TypingTestLink.objects.create(
         onboarding=onboarding,
         email=email,
@@ -366,9 +374,13 @@ def send_typing_test(onboarding, *, by, email: str = "", valid_days: int = TYPIN
         created_by=by,
         expires_at=timezone.now() + timedelta(days=valid_days),
     )
-    url = settings.SITE_URL + reverse("onboarding:vetting_typing_test", args=[raw])
+    url = typing_test_url(raw)
     transaction.on_commit(lambda: send_typing_email(link.pk, url), robust=True)
     return link, url
+
+
+def typing_test_url(raw: str) -> str:
+    return settings.SITE_URL + reverse("onboarding:vetting_typing_test", args=[raw])
 
 
 def send_typing_email(link_id: int, url: str) -> str:
