@@ -25,6 +25,7 @@ from tests.test_access_matrix import (
     READ,
     api_client,
     check,
+    each_persona,
     expect,
     fill,
     ui_client,
@@ -103,33 +104,37 @@ API_CASES = [
 MUST_WRITE = ("/outcome/", "/api/v1/contracts/")
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
-def test_ui(world, objects, persona, method, url, data, expected):
-    before = state()
-    response = getattr(ui_client(world, persona), method)(fill(url, objects), data or {})
-    check(response, expected[persona], api=False)
-    if expected[persona] not in (OK, FORM_OK):
-        assert state() == before, "a refused request wrote something"
-    elif method == "post":
-        assert state() != before, "an allowed request changed nothing"
+def test_ui(world, objects, method, url, data, expected):
+    def attempt(persona, method=method, url=url, data=data, expected=expected):
+        before = state()
+        response = getattr(ui_client(world, persona), method)(fill(url, objects), data or {})
+        check(response, expected[persona], api=False)
+        if expected[persona] not in (OK, FORM_OK):
+            assert state() == before, "a refused request wrote something"
+        elif method == "post":
+            assert state() != before, "an allowed request changed nothing"
+
+    each_persona(PERSONAS, attempt)
 
 
-@pytest.mark.parametrize("persona", API_PERSONAS)
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])
-def test_api(world, objects, persona, method, url, data, expected):
-    client = api_client(world, persona)
-    before = state()
-    payload = {key: fill(value, objects) for key, value in data.items()} if data else None
-    if payload and "engagement" in payload:
-        payload["engagement"] = int(payload["engagement"])
-    call = getattr(client, method)
-    response = call(fill(url, objects), payload, format="json") if payload else call(fill(url, objects))
-    check(response, expected[persona], api=True)
-    if expected[persona] not in (OK, FORM_OK):
-        assert state() == before, "a refused request wrote something"
-    elif method != "get":
-        assert state() != before, "an allowed request changed nothing"
+def test_api(world, objects, method, url, data, expected):
+    def attempt(persona, method=method, url=url, data=data, expected=expected):
+        client = api_client(world, persona)
+        before = state()
+        payload = {key: fill(value, objects) for key, value in data.items()} if data else None
+        if payload and "engagement" in payload:
+            payload["engagement"] = int(payload["engagement"])
+        call = getattr(client, method)
+        response = call(fill(url, objects), payload, format="json") if payload else call(fill(url, objects))
+        check(response, expected[persona], api=True)
+        if expected[persona] not in (OK, FORM_OK):
+            assert state() == before, "a refused request wrote something"
+        elif method != "get":
+            assert state() != before, "an allowed request changed nothing"
+
+    each_persona(API_PERSONAS, attempt)
 
 
 @pytest.mark.parametrize("url", ["/api/v1/contracts/", "/api/v1/checkpoints/"])

@@ -7,7 +7,6 @@ request writes nothing."""
 
 import pytest
 from auditlog.models import LogEntry
-from django.db import transaction
 
 from engagements.choices import AgentStatus
 from engagements.models import ServiceLine
@@ -27,6 +26,7 @@ from tests.test_access_matrix import (
     READ,
     api_client,
     check,
+    each_persona,
     expect,
     run,
     ui_client,
@@ -125,24 +125,6 @@ def _state():
     return (LogEntry.objects.count(), list(Responsibility.objects.order_by("pk").values_list("status", flat=True)))
 
 
-class _Undo(Exception):
-    """Raised to roll each persona's request back, so every persona meets the same rows (built once per case)."""
-
-
-def _each_persona(personas, attempt):
-    failures = []
-    for persona in personas:
-        try:
-            with transaction.atomic():
-                attempt(persona)
-                raise _Undo
-        except _Undo:
-            pass
-        except AssertionError as failed:
-            failures.append(f"{persona}: {failed}")
-    assert not failures, failures
-
-
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, setup, objects, method, url, data, expected):
     objects = {**objects, "rung_line": setup.rungs[1].service_line_id}
@@ -155,7 +137,7 @@ def test_ui(world, setup, objects, method, url, data, expected):
         if expected[persona] not in (OK, FORM_OK):
             assert _state() == before, "a refused request wrote something"
 
-    _each_persona(PERSONAS, attempt)
+    each_persona(PERSONAS, attempt)
 
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])
@@ -170,7 +152,7 @@ def test_api(world, objects, method, url, data, expected):
         if expected[persona] not in (OK, FORM_OK):
             assert _state() == before, "a refused request wrote something"
 
-    _each_persona(API_PERSONAS, attempt)
+    each_persona(API_PERSONAS, attempt)
 
 
 def test_outsiders_lists_show_none_of_the_home_engagements_rows(world, objects):
