@@ -262,6 +262,21 @@ def each_persona(personas, attempt) -> None:
     assert not failures, "\n".join(failures)
 
 
+def try_as(world, persona, method, url, body, expected, *, api, state=None, must_write=False):
+    """One persona's request as the matrices check it: it answers `expected[persona]`; a refused one leaves `state()`
+    (by default the audit log's size) as it was, and with `must_write` an allowed one changes it."""
+    state = state or LogEntry.objects.count
+    client = api_client(world, persona) if api else ui_client(world, persona)  # a token is logged: before the state
+    before = state()
+    response = run(client, method, url, body, api=api)
+    check(response, expected[persona], api=api)
+    if expected[persona] not in (OK, FORM_OK):
+        assert state() == before, "a refused request wrote something"
+    elif must_write:
+        assert state() != before, "an allowed request changed nothing"
+    return response
+
+
 def run(client, method, url, data, *, api):
     if api:
         return getattr(client, method)(url, data, format="json") if data is not None else getattr(client, method)(url)

@@ -24,7 +24,7 @@ from engagements.choices import AgentStatus, TokenKind
 from tests import test_access_matrix as matrix
 from tests.audits.coaching_helpers import agent_login, marks, session
 from tests.audits.helpers import published_scorecard, submitted_audit
-from tests.test_access_matrix import each_persona
+from tests.test_access_matrix import each_persona, try_as
 
 pytestmark = pytest.mark.django_db
 
@@ -253,27 +253,22 @@ def check(response, expected, *, api):
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, objects, method, url, data, expected):
-    def attempt(persona, method=method, url=url, data=data, expected=expected):
-        before = snapshot()
-        response = matrix.run(ui_client(world, persona), method, fill(url, objects), fill(data, objects), api=False)
-        check(response, expected[persona], api=False)
-        if expected[persona] not in (OK, FORM_OK):
-            assert snapshot() == before, "a refused request changed something"
-
-    each_persona(PERSONAS, attempt)
+    each_persona(
+        PERSONAS,
+        lambda persona: try_as(
+            world, persona, method, fill(url, objects), fill(data, objects), expected, api=False, state=snapshot
+        ),
+    )
 
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])
 def test_api(world, objects, method, url, data, expected):
-    def attempt(persona, method=method, url=url, data=data, expected=expected):
-        client = api_client(world, persona)
-        before = snapshot()
-        response = matrix.run(client, method, fill(url, objects), fill(data, objects), api=True)
-        check(response, expected[persona], api=True)
-        if expected[persona] not in (OK, FORM_OK):
-            assert snapshot() == before, "a refused request changed something"
-
-    each_persona(API_PERSONAS, attempt)
+    each_persona(
+        API_PERSONAS,
+        lambda persona: try_as(
+            world, persona, method, fill(url, objects), fill(data, objects), expected, api=True, state=snapshot
+        ),
+    )
 
 
 @pytest.mark.parametrize(

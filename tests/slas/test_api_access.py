@@ -22,11 +22,10 @@ from tests.test_access_matrix import (
     HIDDEN,
     OK,
     api_client,
-    check,
     each_persona,
     expect,
     fill,
-    run,
+    try_as,
 )
 
 pytestmark = pytest.mark.django_db
@@ -181,17 +180,12 @@ def snapshot():
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])
 def test_api(world, objects, method, url, data, expected):
-    def attempt(persona, method=method, url=url, data=data, expected=expected):
-        client = api_client(world, persona)
-        before = snapshot()
-
-        response = run(client, method, fill(url, objects), resolve(data, objects), api=True)
-
-        check(response, expected[persona], api=True)
-        if expected[persona] != OK:
-            assert snapshot() == before, "a refused request wrote something"
-
-    each_persona(API_PERSONAS, attempt)
+    each_persona(
+        API_PERSONAS,
+        lambda persona: try_as(
+            world, persona, method, fill(url, objects), resolve(data, objects), expected, api=True, state=snapshot
+        ),
+    )
 
 
 # --- Lists never show another tenant's rows ---------------------------------------------------------------------------

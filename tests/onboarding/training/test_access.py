@@ -24,12 +24,10 @@ from tests.test_access_matrix import (
     OK,
     PERSONAS,
     READ,
-    api_client,
-    check,
     each_persona,
     expect,
     fill,
-    run,
+    try_as,
     ui_client,
 )
 
@@ -173,27 +171,22 @@ def state():
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, objects, method, url, data, expected):
-    def attempt(persona, method=method, url=url, data=data, expected=expected):
-        before = state()
-        response = run(ui_client(world, persona), method, fill(url, objects), fill_data(data, objects), api=False)
-        check(response, expected[persona], api=False)
-        if expected[persona] not in (OK, FORM_OK):
-            assert state() == before, "a refused request wrote something"
-
-    each_persona(PERSONAS, attempt)
+    each_persona(
+        PERSONAS,
+        lambda persona: try_as(
+            world, persona, method, fill(url, objects), fill_data(data, objects), expected, api=False, state=state
+        ),
+    )
 
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])
 def test_api(world, objects, method, url, data, expected):
-    def attempt(persona, method=method, url=url, data=data, expected=expected):
-        client = api_client(world, persona)
-        before = state()
-        response = run(client, method, fill(url, objects), fill_data(data, objects), api=True)
-        check(response, expected[persona], api=True)
-        if expected[persona] not in (OK, FORM_OK):
-            assert state() == before, "a refused request wrote something"
-
-    each_persona(API_PERSONAS, attempt)
+    each_persona(
+        API_PERSONAS,
+        lambda persona: try_as(
+            world, persona, method, fill(url, objects), fill_data(data, objects), expected, api=True, state=state
+        ),
+    )
 
 
 def test_an_agent_never_sees_another_agents_training(world, trained, api):
