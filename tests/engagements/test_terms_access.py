@@ -28,6 +28,7 @@ from tests.test_access_matrix import (
     each_persona,
     expect,
     fill,
+    try_as,
     ui_client,
 )
 
@@ -106,16 +107,20 @@ MUST_WRITE = ("/outcome/", "/api/v1/contracts/")
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, objects, method, url, data, expected):
-    def attempt(persona, method=method, url=url, data=data, expected=expected):
-        before = state()
-        response = getattr(ui_client(world, persona), method)(fill(url, objects), data or {})
-        check(response, expected[persona], api=False)
-        if expected[persona] not in (OK, FORM_OK):
-            assert state() == before, "a refused request wrote something"
-        elif method == "post":
-            assert state() != before, "an allowed request changed nothing"
-
-    each_persona(PERSONAS, attempt)
+    each_persona(
+        PERSONAS,
+        lambda persona: try_as(
+            world,
+            persona,
+            method,
+            fill(url, objects),
+            data,
+            expected,
+            api=False,
+            state=state,
+            must_write=method == "post",
+        ),
+    )
 
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])

@@ -22,12 +22,11 @@ from tests.test_access_matrix import (
     PERSONAS,
     READ,
     api_client,
-    check,
     each_persona,
     expect,
     fill,
-    run,
-    ui_client,
+    fill_form,
+    try_as,
 )
 
 pytestmark = pytest.mark.django_db
@@ -121,17 +120,20 @@ def state():
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, objects, method, url, data, expected):
-    def attempt(persona, method=method, url=url, data=data, expected=expected):
-        before = state()
-        data = {key: fill(value, objects) for key, value in data.items()} if data else data
-        response = getattr(ui_client(world, persona), method)(fill(url, objects), data or {})
-        check(response, expected[persona], api=False)
-        if expected[persona] not in (OK, FORM_OK):
-            assert state() == before, "a refused request wrote something"
-        elif method == "post" and not any(part in url for part in READ_ONLY_POSTS):
-            assert state() != before, "an allowed request changed nothing"
-
-    each_persona(PERSONAS, attempt)
+    each_persona(
+        PERSONAS,
+        lambda persona: try_as(
+            world,
+            persona,
+            method,
+            fill(url, objects),
+            fill_form(data, objects),
+            expected,
+            api=False,
+            state=state,
+            must_write=method == "post" and not any(part in url for part in READ_ONLY_POSTS),
+        ),
+    )
 
 
 API_CASES = [
@@ -162,17 +164,20 @@ API_CASES = [
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])
 def test_api(world, objects, method, url, data, expected):
-    def attempt(persona, method=method, url=url, data=data, expected=expected):
-        client = api_client(world, persona)
-        before = state()
-        response = run(client, method, fill(url, objects), data, api=True)
-        check(response, expected[persona], api=True)
-        if expected[persona] not in (OK, FORM_OK):
-            assert state() == before, "a refused request wrote something"
-        elif method != "get":
-            assert state() != before, "an allowed request changed nothing"
-
-    each_persona(API_PERSONAS, attempt)
+    each_persona(
+        API_PERSONAS,
+        lambda persona: try_as(
+            world,
+            persona,
+            method,
+            fill(url, objects),
+            data,
+            expected,
+            api=True,
+            state=state,
+            must_write=method != "get",
+        ),
+    )
 
 
 # Creating: who may add a phase, a criterion or a milestone to the home engagement. Someone who manages another
