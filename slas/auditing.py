@@ -12,6 +12,7 @@ NOT_LOGGED = {
     "Measurement": "in its IngestBatch; corrections keep the replaced values as MeasurementCorrection rows",
     "KPIValue": "computed from measurements by the rollup, never written by a person",
     "MeasurementCorrection": "itself the record of a correction, written once and never changed",
+    "MeasurementDay": "the measurements' sums per day, kept by database triggers, never written by a person",
 }
 
 

@@ -5,6 +5,10 @@ period grain in the database (never by looping over measurements in Python), the
 upsert. Breaches follow from the KPI values: one per target and period, enforced by a unique constraint, so a
 retried or concurrent recompute finds the row the other one made instead of opening a second.
 
+The sums are read from `MeasurementDay` (slas_measurementday: the measurements summed per engagement, metric,
+service line and day, kept by the database's triggers), so a period costs its days, not its rows: at 50 agents a
+cell, a month is 31 rows instead of about 1,550.
+
 Everything a recompute writes happens in one transaction: a worker killed midway leaves the previous,
 consistent state, and running it again gives the same result.
 """
@@ -24,7 +28,7 @@ from bpo_portal.formatting import number
 from engagements.choices import Role
 from engagements.notifications import notify_many
 from slas.choices import BreachStatus, Grain, KPIStatus, Severity
-from slas.models import Breach, KPIValue, Measurement, SLATarget
+from slas.models import Breach, KPIValue, MeasurementDay, SLATarget
 from slas.periods import engagement_closed_before, label, period_end, period_start
 from slas.webhooks import announce_resolved, breach_payload, emit
 
@@ -113,19 +117,19 @@ _TOUCHED_SCOPE = f"""scope AS (
 _TOUCHED_SUMS = """
     SELECT s.target_id, s.start AS period_start, sums.numerator, sums.denominator
     FROM scope s
-    CROSS JOIN LATERAL (  -- one range scan of measurement_rollup_idx per period
-        SELECT sum(m.numerator) AS numerator, sum(m.denominator) AS denominator FROM slas_measurement m
+    CROSS JOIN LATERAL (  -- one range scan of the days' unique index per period: at most 31 days × lines
+        SELECT sum(m.numerator) AS numerator, sum(m.denominator) AS denominator FROM slas_measurementday m
         WHERE m.engagement_id = s.engagement_id AND m.metric_id = s.metric_id AND m.date BETWEEN s.start AND s.stop
-          AND (s.service_line_id IS NULL OR m.service_line_id = s.service_line_id)
+          AND (s.service_line_id IS NULL OR m.line = s.service_line_id)
     ) sums
     WHERE sums.denominator IS NOT NULL
 """
-# Every period of `targets` since a date: one pass over the measurements.
+# Every period of `targets` since a date: one pass over their days.
 _SINCE_SUMS = f"""
     SELECT t.id AS target_id, p.start AS period_start, sum(m.numerator) AS numerator, sum(m.denominator) AS denominator
     FROM slas_slatarget t
-    JOIN slas_measurement m ON m.engagement_id = t.engagement_id AND m.metric_id = t.metric_id
-     AND (t.service_line_id IS NULL OR m.service_line_id = t.service_line_id)
+    JOIN slas_measurementday m ON m.engagement_id = t.engagement_id AND m.metric_id = t.metric_id
+     AND (t.service_line_id IS NULL OR m.line = t.service_line_id)
     CROSS JOIN LATERAL (SELECT {_PERIOD_START.format(day="m.date")} AS start) p
     WHERE t.id = ANY(%(targets)s::bigint[]) AND m.date >= {_PERIOD_START.format(day="%(since)s::date")}
     GROUP BY t.id, p.start
@@ -370,7 +374,8 @@ def _aggregate(targets, *, periods, since) -> dict[tuple, tuple[Decimal, Decimal
     """{(engagement, metric, service line or None, grain, period start): (Σ numerator, Σ denominator)}.
 
     One GROUP BY per grain for targets over all service lines, and one per grain grouped by service line for
-    targets on one line — at most six queries, whatever the number of targets or measurements.
+    targets on one line — at most six queries, whatever the number of targets or measurements. They sum the days
+    (`MeasurementDay`), as the PostgreSQL statements do.
     """
     totals = {}
     for grain in Grain.values:
@@ -378,10 +383,10 @@ def _aggregate(targets, *, periods, since) -> dict[tuple, tuple[Decimal, Decimal
             group = [t for t in targets if t.period == grain and (t.service_line_id is not None) == by_line]
             if not group:
                 continue
-            measurements = Measurement.objects.filter(_measurement_filter(group, periods=periods, since=since))
+            measurements = MeasurementDay.objects.filter(_measurement_filter(group, periods=periods, since=since))
             if by_line:
-                measurements = measurements.filter(service_line__isnull=False)
-            keys = ["engagement_id", "metric_id", *(["service_line_id"] if by_line else []), "period"]
+                measurements = measurements.exclude(line=0)
+            keys = ["engagement_id", "metric_id", *(["line"] if by_line else []), "period"]
             rows = (
                 measurements.annotate(period=PERIOD_EXPRESSIONS[grain])
                 .values(*keys)

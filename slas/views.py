@@ -43,8 +43,8 @@ from slas.models import (
     Breach,
     IngestBatch,
     KPIValue,
-    Measurement,
     MeasurementCorrection,
+    MeasurementDay,
     Metric,
     RemediationPlan,
     SLATarget,
@@ -391,17 +391,18 @@ class BreachDetailView(ObjectDetailView):
 
 
 def daily_evidence(breach: Breach) -> list[dict]:
-    """The breached period's measurements summed by day (at most 31 rows, one query), with each day's KPI."""
+    """The breached period's measurements summed by day (at most 31 rows, one query of the days the rollup
+    summed), with each day's KPI."""
     target = breach.target
-    measurements = Measurement.objects.filter(
+    measurements = MeasurementDay.objects.filter(
         engagement_id=target.engagement_id,
         metric_id=target.metric_id,
         date__range=(breach.period_start, breach.period_end),
     )
     if target.service_line_id:
-        measurements = measurements.filter(service_line_id=target.service_line_id)
+        measurements = measurements.filter(line=target.service_line_id)
     days = measurements.values("date").annotate(
-        numerator=Sum("numerator"), denominator=Sum("denominator"), rows=Count("pk")
+        numerator=Sum("numerator"), denominator=Sum("denominator"), rows=Sum("row_count")
     )
     return [
         {**day, "value": format_value(target.metric.kpi_value(day["numerator"], day["denominator"]), target.metric)}
