@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, CharField, F, Q, Sum, Value, When
+from django.db.models import Case, CharField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 
+from engagements.models import ServiceLine
 from slas.choices import Aggregation, BreachStatus, KPIStatus, RemediationStatus, Severity
-from slas.models import Breach, KPIValue, Measurement, Metric, SLATarget
+from slas.models import Breach, KPIValue, Measurement, MeasurementDay, Metric, SLATarget
 from slas.periods import closed_before, engagement_closed_before, label, local_today, period_end, period_start, shift
 
 # --- Breaches -------------------------------------------------------------------------------------------------------
@@ -107,30 +108,34 @@ def met(status: str) -> bool:
 def monthly_volumes(engagement_ids, since: date, until: date, metric_lines: dict[str, str]) -> dict:
     """{(engagement id, month): {service-line code: units}}: the numerators of count metrics aggregated by sum, per
     calendar month, attributed to the measurement's service line or else to `metric_lines[metric code]`. One
-    GROUP BY query, whatever the row count."""
+    GROUP BY over the measurement days (at most 31 rows a month and line, whatever the rows per day)."""
+    counted = Metric.objects.filter(unit="count", aggregation=Aggregation.SUM)
     mapped = Case(
-        *[When(metric__code=code, then=Value(line)) for code, line in metric_lines.items()],
+        *[When(metric_code=code, then=Value(line)) for code, line in metric_lines.items()],
         default=Value(None),
         output_field=CharField(),
     )
     rows = (
-        Measurement.objects.filter(
+        MeasurementDay.objects.filter(
             engagement_id__in=list(engagement_ids),
             date__gte=since.replace(day=1),
             date__lte=until,
-            metric__unit="count",
-            metric__aggregation=Aggregation.SUM,
+            metric_id__in=counted.values("pk"),
         )
-        .annotate(line=Coalesce(F("service_line__code"), mapped), month=TruncMonth("date"))
-        .filter(line__isnull=False)
-        .values("engagement_id", "month", "line")
+        .annotate(
+            metric_code=Subquery(Metric.objects.filter(pk=OuterRef("metric_id")).values("code")),
+            line_code=Coalesce(Subquery(ServiceLine.objects.filter(pk=OuterRef("line")).values("code")), mapped),
+            month=TruncMonth("date"),
+        )
+        .filter(line_code__isnull=False)
+        .values("engagement_id", "month", "line_code")
         .annotate(units=Sum("numerator"))
         .order_by()
     )
     volumes: dict[tuple[int, date], dict[str, int]] = {}
     for row in rows:
         month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
-        volumes.setdefault((row["engagement_id"], month), {})[row["line"]] = int(row["units"])
+        volumes.setdefault((row["engagement_id"], month), {})[row["line_code"]] = int(row["units"])
     return volumes
 
 
