@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from bpo_portal.errors import DomainError
 from engagements.access import engagements_for
 from engagements.models import Agent, ServiceLine
+from slas import bulk
 from slas.choices import Aggregation
 from slas.models import MAX_DIGITS, Measurement, Metric
 from slas.periods import local_today
@@ -570,15 +571,10 @@ class Validator:
 def plan(rows: list[Row], *, allow_corrections: bool) -> Plan:
     """Split valid rows into new ones, duplicates and corrections; a changed row without corrections is an error."""
     result = Plan(rows=len(rows), engagement_ids={row.engagement_id for row in rows})
-    stored = {}
     by_engagement: dict[int, list[str]] = {}
     for row in rows:
         by_engagement.setdefault(row.engagement_id, []).append(row.external_id)
-    for engagement_id, external_ids in by_engagement.items():
-        for start in range(0, len(external_ids), 2000):
-            chunk = external_ids[start : start + 2000]
-            for measurement in Measurement.objects.filter(engagement_id=engagement_id, external_id__in=chunk):
-                stored[(engagement_id, measurement.external_id)] = measurement
+    stored = {(m.engagement_id, m.external_id): m for m in bulk.stored_measurements(by_engagement)}
     errors = []
     for row in rows:
         measurement = stored.get((row.engagement_id, row.external_id))

@@ -13,12 +13,14 @@ from django.test.utils import CaptureQueriesContext
 
 from engagements.models import ServiceLine
 from slas import bulk, ingest, services
-from slas.ingest import IngestConflict, Row
+from slas.ingest import IngestConflict, IngestRejected, Row
 from slas.models import IngestBatch, Measurement, Metric
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 on_postgresql = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="COPY is PostgreSQL's")
+lookup_on_postgresql = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's lookup")
 WRITERS = [
     pytest.param(bulk._copy, id="copy", marks=on_postgresql),
     pytest.param(bulk._bulk_create, id="bulk_create"),
@@ -157,3 +159,77 @@ def _ingest_in_own_connection(records, world):
         services.ingest_measurements(records, by=world.provider_manager)
     finally:
         connections.close_all()
+
+
+# --- Looking stored external ids up (ingest's duplicate check) ---------------------------------------------------
+
+LOOKUPS = [
+    pytest.param(bulk._stored_on_postgresql, id="postgresql", marks=lookup_on_postgresql),
+    pytest.param(bulk._stored_by_orm, id="orm"),
+]
+EVERY_COLUMN = ("pk", *STORED, "batch_id")
+
+
+def _columns(measurements):
+    return {tuple(getattr(m, name) for name in EVERY_COLUMN) for m in measurements}
+
+
+@pytest.mark.parametrize("lookup", LOOKUPS)
+@pytest.mark.parametrize("per_query", [1, 100], ids=["one engagement a query", "a hundred a query"])
+def test_the_lookup_finds_exactly_the_stored_external_ids_of_each_engagement(
+    lookup, per_query, world, batch, monkeypatch
+):
+    monkeypatch.setattr(bulk, "LOOKUP_ENGAGEMENTS", per_query)
+    monkeypatch.setattr(bulk, "LOOKUP_CHUNK", 3)
+    rows = _rows(world)
+    elsewhere = Row(1, world.other_engagement.pk, rows[0].metric, None, None, date(2025, 1, 2), 1, 1, "plain-0")
+    bulk.insert_measurements([*rows, elsewhere], batch)
+    asked = [row.external_id for row in rows[::2]]
+    found = list(
+        lookup(
+            {
+                world.engagement.pk: [*asked, "absent", "PLAIN-0", "plain-0 "],
+                world.other_engagement.pk: ["plain-0", "plain-1"],
+                999999: ["plain-0"],
+            }
+        )
+    )
+    assert {(m.engagement_id, m.external_id) for m in found} == {
+        *((world.engagement.pk, external_id) for external_id in asked),
+        (world.other_engagement.pk, "plain-0"),
+    }
+    assert all(isinstance(m, Measurement) for m in found)
+    assert _columns(found) == _columns(Measurement.objects.filter(pk__in=[m.pk for m in found]))
+
+
+@pytest.mark.parametrize("lookup", LOOKUPS)
+def test_an_empty_lookup_finds_nothing(lookup, world):
+    assert list(lookup({})) == []
+
+
+@lookup_on_postgresql
+def test_on_postgresql_the_lookup_asks_once_per_hundred_engagements_however_many_ids(world, monkeypatch):
+    monkeypatch.setattr(bulk, "LOOKUP_ENGAGEMENTS", 2)
+    wanted = {pk: [f"x-{n}" for n in range(4000)] for pk in (world.engagement.pk, world.other_engagement.pk, 999999)}
+    with CaptureQueriesContext(connection) as queries:
+        assert list(bulk.stored_measurements(wanted)) == []
+    assert len(queries.captured_queries) == 2
+
+
+def test_a_batch_across_engagements_finds_its_duplicates_and_changes_in_each(sla, world):
+    back_office = factories.make_engagement(world.practice, world.provider, by=world.practice_manager)
+    day = date(2026, 3, 2)
+    first = [
+        sla.row("calls_handled", day, engagement=engagement, external_id=f"r-{n}", value=n)
+        for engagement in (world.engagement, back_office)
+        for n in range(3)
+    ]
+    sla.push(first)
+    resent = [*first[:4], {**first[4], "value": 40}, first[5]]  # the same external id in two engagements, one changed
+    with pytest.raises(IngestRejected) as rejected:
+        sla.push(resent)
+    assert [(e["row"], e["code"]) for e in rejected.value.errors] == [(5, "changed")]
+    result = sla.push(resent, allow_corrections=True)
+    assert (result.created, result.duplicates, result.corrected) == (0, 5, 1)
+    assert Measurement.objects.get(engagement=back_office, external_id="r-1").numerator == 40
+    assert Measurement.objects.get(engagement=world.engagement, external_id="r-1").numerator == 1
