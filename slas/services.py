@@ -86,8 +86,10 @@ def ingest_measurements(
     rows = ingest.Validator(records, by).run()
     try:
         with transaction.atomic():
-            work = ingest.plan(rows, allow_corrections=allow_corrections)
-            batch = _write(work, by=by, source=source)
+            work, batch = _write_all_new(rows, by=by, source=source)
+            if batch is None:  # some external ids are stored already: duplicates, corrections or conflicts
+                work = ingest.plan(rows, allow_corrections=allow_corrections)
+                batch = _write(work, by=by, source=source)
     except IntegrityError:
         raise ingest.IngestConflict(
             "Another request stored some of these external ids at the same moment. Nothing from this request "
@@ -97,6 +99,19 @@ def ingest_measurements(
 
     owed.publish_after_commit(recompute_batch, batch.pk)
     return IngestResult(batch, len(work.new), work.duplicates, len(work.corrections))
+
+
+def _write_all_new(rows: list[ingest.Row], *, by, source: str) -> tuple[ingest.Plan, IngestBatch | None]:
+    """Most batches are new rows only: store them all as new, in a savepoint, and let the unique index's own
+    probes (which the insert makes anyway) find any stored external id, instead of looking every id up first.
+    One stored id fails the constraint; the savepoint rolls back and the batch is classified the long way
+    (`ingest.plan`). At 20M rows the lookup was about 150 ms of a 10,000-row request (bench/README.md)."""
+    work = ingest.Plan(rows=len(rows), engagement_ids={row.engagement_id for row in rows}, new=list(rows))
+    try:
+        with transaction.atomic():
+            return work, _write(work, by=by, source=source)
+    except IntegrityError:
+        return work, None
 
 
 def _write(work: ingest.Plan, *, by, source: str) -> IngestBatch:

@@ -378,7 +378,10 @@ class TestIngestion:
         assert stored() == (1, 1)
 
     def test_a_race_on_the_same_external_ids_answers_409_and_keeps_nothing(self, world, send, monkeypatch):
-        """Another request stores an external id between this one's checks and its insert."""
+        """A resent batch (one row stored already) is classified row by row; another request stores one of its new
+        external ids between that classification and the insert."""
+        resent = row(world.engagement)
+        assert send(world.provider_manager, [resent]).status_code == 201
         plan = ingest.plan
 
         def plan_then_lose_the_race(rows, **options):
@@ -386,21 +389,41 @@ class TestIngestion:
             rival = IngestBatch.objects.create(submitted_by=world.provider_manager)
             Measurement.objects.create(
                 engagement=world.engagement,
-                metric=rows[0].metric,
+                metric=rows[1].metric,
                 date=DAY,
                 numerator=1,
-                external_id=rows[0].external_id,
+                external_id=rows[1].external_id,
                 batch=rival,
             )
             return work
 
         monkeypatch.setattr(ingest, "plan", plan_then_lose_the_race)
 
-        response = send(world.provider_manager, [row(world.engagement)])
+        response = send(world.provider_manager, [resent, row(world.engagement)])
 
         assert response.status_code == 409
         assert "send it again" in response.data["detail"]
-        assert stored() == (0, 0)
+        assert stored() == (1, 1)
+
+    def test_an_external_id_another_request_stored_first_is_a_duplicate_not_a_conflict(self, world, send, monkeypatch):
+        """A batch is first stored as new in one go; an id that another request stored after this one was
+        validated fails the unique index, and the batch is then classified: the same content is a duplicate."""
+        theirs, validate, raced = row(world.engagement), ingest.Validator.run, []
+
+        def validate_then_lose_the_race(validator):
+            rows = validate(validator)
+            if not raced:
+                raced.append(True)
+                services.ingest_measurements([theirs], by=world.provider_manager)  # the other request
+            return rows
+
+        monkeypatch.setattr(ingest.Validator, "run", validate_then_lose_the_race)
+
+        response = send(world.provider_manager, [theirs, row(world.engagement)])
+
+        assert raced and response.status_code == 201
+        assert (response.data["created"], response.data["duplicates"], response.data["corrected"]) == (1, 1, 0)
+        assert stored() == (2, 2)
 
 
 # --- Ingestion: every rejected request writes nothing -----------------------------------------------------------------

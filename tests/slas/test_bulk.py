@@ -131,8 +131,11 @@ def test_nothing_to_insert_touches_nothing(world, batch):
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_an_external_id_stored_by_a_concurrent_request_is_a_conflict_and_nothing_is_saved(world, monkeypatch):
-    """Another request commits the same external id between this one's duplicate check and its COPY."""
+    """A resent batch (one row stored already) is classified row by row; another request commits one of its new
+    external ids between that duplicate check and the COPY."""
     record = {"engagement": world.engagement.pk, "metric": "csat", "date": "2025-01-02", "external_id": "x", "value": 4}
+    resent = {**record, "external_id": "stored"}
+    services.ingest_measurements([resent], by=world.provider_manager)
     real_plan, raced = ingest.plan, []
 
     def plan_then_lose_the_race(rows, **options):
@@ -147,11 +150,12 @@ def test_an_external_id_stored_by_a_concurrent_request_is_a_conflict_and_nothing
 
     monkeypatch.setattr(ingest, "plan", plan_then_lose_the_race)
     with pytest.raises(IngestConflict):
-        services.ingest_measurements([record], by=world.provider_manager)
+        services.ingest_measurements([resent, record], by=world.provider_manager)
     assert raced
-    stored = Measurement.objects.get()
+    stored = Measurement.objects.get(external_id="x")
     assert stored.numerator == 5
-    assert IngestBatch.objects.get() == stored.batch
+    assert Measurement.objects.count() == 2 and IngestBatch.objects.count() == 2
+    assert IngestBatch.objects.latest("pk") == stored.batch
 
 
 def _ingest_in_own_connection(records, world):
