@@ -339,7 +339,10 @@ class Measurement(models.Model):
             ),
         ]
         indexes = [
-            # The rollup query: one engagement's metric over a range of dates.
+            # One engagement's metric over a range of dates: the measurements list's filters (UI and
+            # GET /api/v1/measurements/?engagement=&metric=&date_from=), newest first. The rollups no longer read
+            # it (they sum MeasurementDay); without it that list would read an engagement's every row per page.
+            # The name is kept so deployed databases need no rebuild.
             models.Index(fields=["engagement", "metric", "date"], name="measurement_rollup_idx"),
             # One agent's weeks (slas.evidence.agent_weekly_values: ramp pages, an agent's QA trend), and the
             # PROTECT check when an agent is deleted. Replaces the plain agent_id index at the same size.
