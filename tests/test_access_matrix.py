@@ -282,6 +282,11 @@ def try_as(world, persona, method, url, body, expected, *, api, state=None, must
     return response
 
 
+def try_each(personas, world, method, url, body, expected, **options) -> None:
+    """`try_as` for every persona, each on the case's rows in its own savepoint (`each_persona`)."""
+    each_persona(personas, lambda persona: try_as(world, persona, method, url, body, expected, **options))
+
+
 def run(client, method, url, data, *, api):
     if api:
         return getattr(client, method)(url, data, format="json") if data is not None else getattr(client, method)(url)
@@ -290,12 +295,7 @@ def run(client, method, url, data, *, api):
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, objects, method, url, data, expected):
-    each_persona(
-        PERSONAS,
-        lambda persona: try_as(
-            world, persona, method, fill(url, objects), fill_form(data, objects), expected, api=False
-        ),
-    )
+    try_each(PERSONAS, world, method, fill(url, objects), fill_form(data, objects), expected, api=False)
 
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])

@@ -24,7 +24,7 @@ from engagements.choices import AgentStatus, TokenKind
 from tests import test_access_matrix as matrix
 from tests.audits.coaching_helpers import agent_login, marks, session
 from tests.audits.helpers import published_scorecard, submitted_audit
-from tests.test_access_matrix import each_persona, try_as
+from tests.test_access_matrix import try_each
 
 pytestmark = pytest.mark.django_db
 
@@ -253,22 +253,12 @@ def check(response, expected, *, api):
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, objects, method, url, data, expected):
-    each_persona(
-        PERSONAS,
-        lambda persona: try_as(
-            world, persona, method, fill(url, objects), fill(data, objects), expected, api=False, state=snapshot
-        ),
-    )
+    try_each(PERSONAS, world, method, fill(url, objects), fill(data, objects), expected, api=False, state=snapshot)
 
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])
 def test_api(world, objects, method, url, data, expected):
-    each_persona(
-        API_PERSONAS,
-        lambda persona: try_as(
-            world, persona, method, fill(url, objects), fill(data, objects), expected, api=True, state=snapshot
-        ),
-    )
+    try_each(API_PERSONAS, world, method, fill(url, objects), fill(data, objects), expected, api=True, state=snapshot)
 
 
 @pytest.mark.parametrize(

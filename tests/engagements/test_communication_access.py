@@ -31,7 +31,7 @@ from tests.test_access_matrix import (
     fill,
     fill_form,
     run,
-    try_as,
+    try_each,
 )
 
 pytestmark = pytest.mark.django_db
@@ -121,19 +121,16 @@ def state():
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, objects, method, url, data, expected):
-    each_persona(
+    try_each(
         PERSONAS,
-        lambda persona: try_as(
-            world,
-            persona,
-            method,
-            fill(url, objects),
-            fill_form(data, objects),
-            expected,
-            api=False,
-            state=state,
-            must_write=method == "post",
-        ),
+        world,
+        method,
+        fill(url, objects),
+        fill_form(data, objects),
+        expected,
+        api=False,
+        state=state,
+        must_write=method == "post",
     )
 
 

@@ -20,10 +20,9 @@ from tests.test_access_matrix import (
     PERSONAS,
     READ,
     api_client,
-    each_persona,
     expect,
     fill,
-    try_as,
+    try_each,
     ui_client,
 )
 
@@ -88,10 +87,7 @@ UI_CASES[9] = (*UI_CASES[9][:3], expect(FORBIDDEN, practice_manager=OK, admin=OK
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, objects, method, url, data, expected):
-    each_persona(
-        PERSONAS,
-        lambda persona: try_as(world, persona, method, fill(url, objects), data, expected, api=False),
-    )
+    try_each(PERSONAS, world, method, fill(url, objects), data, expected, api=False)
 
 
 API_PROVIDER_WRITES = {**OWN_PROVIDER_EDIT, "integration": FORBIDDEN}
@@ -115,10 +111,7 @@ API_CASES = [
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])
 def test_api(world, objects, method, url, data, expected):
-    each_persona(
-        API_PERSONAS,
-        lambda persona: try_as(world, persona, method, fill(url, objects), data, expected, api=True),
-    )
+    try_each(API_PERSONAS, world, method, fill(url, objects), data, expected, api=True)
 
 
 @pytest.mark.parametrize(

@@ -21,10 +21,9 @@ from tests.test_access_matrix import (
     PERSONAS,
     READ,
     api_client,
-    each_persona,
     expect,
     fill,
-    try_as,
+    try_each,
 )
 
 pytestmark = pytest.mark.django_db
@@ -126,20 +125,12 @@ def _fill_body(data, objects):
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, objects, method, url, data, expected):
-    each_persona(
-        PERSONAS,
-        lambda persona: try_as(world, persona, method, fill(url, objects), data, expected, api=False),
-    )
+    try_each(PERSONAS, world, method, fill(url, objects), data, expected, api=False)
 
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])
 def test_api(world, objects, method, url, data, expected):
-    each_persona(
-        API_PERSONAS,
-        lambda persona: try_as(
-            world, persona, method, fill(url, objects), _fill_body(data, objects), expected, api=True
-        ),
-    )
+    try_each(API_PERSONAS, world, method, fill(url, objects), _fill_body(data, objects), expected, api=True)
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from tests.test_access_matrix import (
     each_persona,
     expect,
     fill,
-    try_as,
+    try_each,
     ui_client,
 )
 
@@ -107,19 +107,8 @@ MUST_WRITE = ("/outcome/", "/api/v1/contracts/")
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, objects, method, url, data, expected):
-    each_persona(
-        PERSONAS,
-        lambda persona: try_as(
-            world,
-            persona,
-            method,
-            fill(url, objects),
-            data,
-            expected,
-            api=False,
-            state=state,
-            must_write=method == "post",
-        ),
+    try_each(
+        PERSONAS, world, method, fill(url, objects), data, expected, api=False, state=state, must_write=method == "post"
     )
 
 

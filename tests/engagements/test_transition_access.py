@@ -26,7 +26,7 @@ from tests.test_access_matrix import (
     expect,
     fill,
     fill_form,
-    try_as,
+    try_each,
 )
 
 pytestmark = pytest.mark.django_db
@@ -120,19 +120,16 @@ def state():
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, objects, method, url, data, expected):
-    each_persona(
+    try_each(
         PERSONAS,
-        lambda persona: try_as(
-            world,
-            persona,
-            method,
-            fill(url, objects),
-            fill_form(data, objects),
-            expected,
-            api=False,
-            state=state,
-            must_write=method == "post" and not any(part in url for part in READ_ONLY_POSTS),
-        ),
+        world,
+        method,
+        fill(url, objects),
+        fill_form(data, objects),
+        expected,
+        api=False,
+        state=state,
+        must_write=method == "post" and not any(part in url for part in READ_ONLY_POSTS),
     )
 
 
@@ -164,19 +161,16 @@ API_CASES = [
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])
 def test_api(world, objects, method, url, data, expected):
-    each_persona(
+    try_each(
         API_PERSONAS,
-        lambda persona: try_as(
-            world,
-            persona,
-            method,
-            fill(url, objects),
-            data,
-            expected,
-            api=True,
-            state=state,
-            must_write=method != "get",
-        ),
+        world,
+        method,
+        fill(url, objects),
+        data,
+        expected,
+        api=True,
+        state=state,
+        must_write=method != "get",
     )
 
 

@@ -22,10 +22,9 @@ from tests.test_access_matrix import (
     HIDDEN,
     OK,
     api_client,
-    each_persona,
     expect,
     fill,
-    try_as,
+    try_each,
 )
 
 pytestmark = pytest.mark.django_db
@@ -180,11 +179,8 @@ def snapshot():
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])
 def test_api(world, objects, method, url, data, expected):
-    each_persona(
-        API_PERSONAS,
-        lambda persona: try_as(
-            world, persona, method, fill(url, objects), resolve(data, objects), expected, api=True, state=snapshot
-        ),
+    try_each(
+        API_PERSONAS, world, method, fill(url, objects), resolve(data, objects), expected, api=True, state=snapshot
     )
 
 

@@ -36,7 +36,7 @@ from tests.test_access_matrix import (
     fill,
     fill_form,
     run,
-    try_as,
+    try_each,
     ui_client,
 )
 
@@ -153,12 +153,7 @@ API_CASES = [
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, objects, method, url, data, expected):
-    each_persona(
-        PERSONAS,
-        lambda persona: try_as(
-            world, persona, method, fill(url, objects), fill_form(data, objects), expected, api=False
-        ),
-    )
+    try_each(PERSONAS, world, method, fill(url, objects), fill_form(data, objects), expected, api=False)
 
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])

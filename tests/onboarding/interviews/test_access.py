@@ -26,7 +26,7 @@ from tests.test_access_matrix import (
     expect,
     fill,
     run,
-    try_as,
+    try_each,
     ui_client,
 )
 
@@ -200,12 +200,7 @@ def test_ui(world, objects, method, url, data, expected):
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])
 def test_api(world, objects, method, url, data, expected):
-    each_persona(
-        API_PERSONAS,
-        lambda persona: try_as(
-            world, persona, method, fill(url, objects), fill_data(data, objects), expected, api=True, state=state
-        ),
-    )
+    try_each(API_PERSONAS, world, method, fill(url, objects), fill_data(data, objects), expected, api=True, state=state)
 
 
 def test_agents_and_outsiders_lists_show_none_of_the_engagements_interviews(world, objects):

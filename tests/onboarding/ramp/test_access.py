@@ -22,10 +22,9 @@ from tests.test_access_matrix import (
     OK,
     PERSONAS,
     READ,
-    each_persona,
     expect,
     fill,
-    try_as,
+    try_each,
     ui_client,
 )
 
@@ -120,20 +119,12 @@ def fill_data(data, objects):
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, objects, method, url, data, expected):
-    each_persona(
-        PERSONAS,
-        lambda persona: try_as(world, persona, method, fill(url, objects), data, expected, api=False, state=state),
-    )
+    try_each(PERSONAS, world, method, fill(url, objects), data, expected, api=False, state=state)
 
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])
 def test_api(world, objects, method, url, data, expected):
-    each_persona(
-        API_PERSONAS,
-        lambda persona: try_as(
-            world, persona, method, fill(url, objects), fill_data(data, objects), expected, api=True, state=state
-        ),
-    )
+    try_each(API_PERSONAS, world, method, fill(url, objects), fill_data(data, objects), expected, api=True, state=state)
 
 
 def test_the_list_and_the_csv_show_no_other_tenants_agents(world):

@@ -24,10 +24,9 @@ from tests.test_access_matrix import (
     OK,
     PERSONAS,
     READ,
-    each_persona,
     expect,
     fill,
-    try_as,
+    try_each,
     ui_client,
 )
 
@@ -171,22 +170,12 @@ def state():
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), UI_CASES, ids=[f"{c[0]} {c[1]}" for c in UI_CASES])
 def test_ui(world, objects, method, url, data, expected):
-    each_persona(
-        PERSONAS,
-        lambda persona: try_as(
-            world, persona, method, fill(url, objects), fill_data(data, objects), expected, api=False, state=state
-        ),
-    )
+    try_each(PERSONAS, world, method, fill(url, objects), fill_data(data, objects), expected, api=False, state=state)
 
 
 @pytest.mark.parametrize(("method", "url", "data", "expected"), API_CASES, ids=[f"{c[0]} {c[1]}" for c in API_CASES])
 def test_api(world, objects, method, url, data, expected):
-    each_persona(
-        API_PERSONAS,
-        lambda persona: try_as(
-            world, persona, method, fill(url, objects), fill_data(data, objects), expected, api=True, state=state
-        ),
-    )
+    try_each(API_PERSONAS, world, method, fill(url, objects), fill_data(data, objects), expected, api=True, state=state)
 
 
 def test_an_agent_never_sees_another_agents_training(world, trained, api):
